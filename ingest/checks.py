@@ -1,0 +1,165 @@
+"""The reconciliation identities (勾稽关系) evaluated on one parsed report.
+
+The rules, which dbt re-implements independently in SQL (int_identity_terms / rpt_reconciliation)
+and a dbt test compares with these results:
+
+* A check is emitted at a position only when at least one of its terms is printed.
+* A term is *total-like* when it is a 总计 cell (column ``total``, or row ``total_processed``).
+* If any missing (blank or absent) term is total-like, the check is undecided: ``holds`` null,
+  ``difference`` null, reading ``blank_unknown``; ``lhs``/``rhs`` are the sums of the printed
+  terms on each side (null for a side with none).
+* Otherwise missing terms are read as 0 (reading ``blank_as_zero``), or, when every term is
+  printed, reading ``printed``. ``holds`` is ``lhs == rhs``.
+
+Identities (spec numbering):
+  1 ledger        at applicant column c: new_requests + carried_over = total_processed + carried_forward
+  2 dispositions  at applicant column c: total_processed = sum of the disposition leaves
+  3 applicants    at application row r:  total = sum of the six applicant columns
+  4 outcomes      at review group g:      total = upheld + corrected + other + pending
+  6 narrative     (soft) a total stated in the text = the same total in the tables
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from ingest.codes import (
+    APPLICANT_COLUMNS,
+    APPLICANT_PARTS,
+    OUTCOME_PARTS,
+    REVIEW_GROUPS,
+    disposition_leaves,
+)
+
+Term = tuple[str, str]  # (row_code, col_code)
+
+
+def _is_total_like(term: Term) -> bool:
+    row, col = term
+    return col == "total" or row == "total_processed"
+
+
+def _num(x: float) -> int | float:
+    return int(x) if float(x).is_integer() else round(x, 6)
+
+
+def evaluate_terms(
+    identity: str,
+    at: str,
+    table: Mapping[str, Mapping[str, float | None]],
+    lhs_terms: Iterable[Term],
+    rhs_terms: Iterable[Term],
+    soft: bool = False,
+) -> dict | None:
+    lhs_terms, rhs_terms = list(lhs_terms), list(rhs_terms)
+
+    def get(t: Term) -> float | None:
+        return (table.get(t[0]) or {}).get(t[1])
+
+    lv = [get(t) for t in lhs_terms]
+    rv = [get(t) for t in rhs_terms]
+    if all(v is None for v in lv + rv):
+        return None
+    missing = [t for t, v in zip(lhs_terms + rhs_terms, lv + rv, strict=True) if v is None]
+    lhs = sum(v for v in lv if v is not None)
+    rhs = sum(v for v in rv if v is not None)
+    if any(_is_total_like(t) for t in missing):
+        reading, holds, diff = "blank_unknown", None, None
+        lhs_out = None if all(v is None for v in lv) else _num(lhs)
+        rhs_out = None if all(v is None for v in rv) else _num(rhs)
+    else:
+        reading = "blank_as_zero" if missing else "printed"
+        diff = _num(lhs - rhs)
+        holds = abs(lhs - rhs) < 1e-9
+        lhs_out, rhs_out = _num(lhs), _num(rhs)
+    return {
+        "identity": identity,
+        "at": at,
+        "lhs": lhs_out,
+        "rhs": rhs_out,
+        "difference": diff,
+        "holds": holds,
+        "reading": reading,
+        "soft": soft,
+    }
+
+
+def evaluate(result: Mapping) -> list[dict]:
+    """All identity checks for a parsed report (the `checks` list of the parse contract)."""
+    checks: list[dict | None] = []
+    apps = result.get("applications") or {}
+    if apps:
+        version = (result.get("template") or {}).get("applications") or "2019"
+        leaves = disposition_leaves(version)
+        for c in APPLICANT_COLUMNS:
+            checks.append(
+                evaluate_terms(
+                    "ledger",
+                    c,
+                    apps,
+                    [("new_requests", c), ("carried_over", c)],
+                    [("total_processed", c), ("carried_forward", c)],
+                )
+            )
+        for c in APPLICANT_COLUMNS:
+            checks.append(
+                evaluate_terms(
+                    "dispositions", c, apps, [("total_processed", c)], [(r, c) for r in leaves]
+                )
+            )
+        for r in apps:
+            checks.append(
+                evaluate_terms(
+                    "applicants", r, apps, [(r, "total")], [(r, c) for c in APPLICANT_PARTS]
+                )
+            )
+    reviews = result.get("reviews") or {}
+    for g in REVIEW_GROUPS:
+        if g in reviews:
+            checks.append(
+                evaluate_terms(
+                    "outcomes", g, reviews, [(g, "total")], [(g, o) for o in OUTCOME_PARTS]
+                )
+            )
+    checks.extend(narrative_checks(result))
+    return [c for c in checks if c is not None]
+
+
+def narrative_checks(result: Mapping) -> list[dict]:
+    """Soft checks: totals stated in the text against the same totals in the tables."""
+    narrative = result.get("narrative") or {}
+    apps = result.get("applications") or {}
+    reviews = result.get("reviews") or {}
+    out = []
+    for key, value in narrative.items():
+        if value is None:
+            continue
+        if key in apps:
+            table_value = apps[key].get("total")
+        elif key == "review_total" and "review" in reviews:
+            table_value = reviews["review"].get("total")
+        elif key == "litigation_total" and (
+            "litigation_direct" in reviews or "litigation_after_review" in reviews
+        ):
+            parts = [
+                reviews.get(g, {}).get("total")
+                for g in ("litigation_direct", "litigation_after_review")
+            ]
+            table_value = None if any(p is None for p in parts) else sum(parts)
+        else:
+            continue
+        if table_value is None:
+            continue
+        out.append(
+            {
+                "identity": "narrative",
+                "at": key,
+                "lhs": _num(value),
+                "rhs": _num(table_value),
+                "difference": _num(value - table_value),
+                "holds": abs(value - table_value) < 1e-9,
+                "reading": "printed",
+                "soft": True,
+            }
+        )
+    return out

@@ -1,0 +1,223 @@
+"""Matching printed labels to canonical codes, built from codes.csv (never a second label list).
+
+A printed label is normalised (ingest.normalize.norm_label), stripped of its numbering
+(一、 / (三) / 1.) and of long parenthetical remarks, then compared with the same core of each
+canonical label: an exact hit first, otherwise a fuzzy similarity (difflib ratio) that tolerates
+typos such as 其他法律行政止公开 or 行政法复议. Matching is group-aware: a numbered sub-row
+(1. … 8.) is looked up among the sub-rows of the current group (（三）/（四）/（五）/（六）).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from functools import cache
+
+from ingest import codes
+from ingest.normalize import norm_label
+
+_CN_NUM = "一二三四五六七八九十"
+_NUMBERING = re.compile(rf"^(?:[{_CN_NUM}]+[、.,]|\([{_CN_NUM}]+\)|\d{{1,2}}\.)+")
+_LONG_PAREN = re.compile(r"\([^()]{3,}\)?$|\([^()]{3,}\)")
+_GROUP_NUMERAL = re.compile(rf"^\(([{_CN_NUM}])\)")
+_SUB_NUMBER = re.compile(r"^(\d{1,2})\.")
+
+MIN_SCORE = 0.72
+
+
+def core(label: str) -> str:
+    """A normalised label without numbering and long parenthetical remarks."""
+    t = norm_label(label)
+    t = _LONG_PAREN.sub("", t)
+    return _NUMBERING.sub("", t)
+
+
+def similarity(a: str, b: str) -> float:
+    if a == b:
+        return 1.0
+    if not a or not b:
+        return 0.0
+    return SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
+@dataclass(frozen=True)
+class RowLabel:
+    code: str
+    group: str  # codes.csv group (ledger, granted, withheld, …)
+    group_core: str | None  # core of the group label for numbered sub-rows
+    numeral: str | None  # the (三) of the group, or of a group-level row
+    number: int | None  # the 1. of a sub-row
+    core: str
+
+
+@cache
+def application_labels() -> tuple[RowLabel, ...]:
+    out = []
+    for c in codes.section("applications"):
+        label = norm_label(c.label_zh)
+        parts = c.label_zh.split(" ", 1)
+        if len(parts) == 2:
+            group_label, sub = norm_label(parts[0]), norm_label(parts[1])
+            m = _GROUP_NUMERAL.match(group_label)
+            n = _SUB_NUMBER.match(sub)
+            out.append(
+                RowLabel(
+                    c.code,
+                    c.group,
+                    core(group_label),
+                    m.group(1) if m else None,
+                    int(n.group(1)) if n else None,
+                    core(sub),
+                )
+            )
+        else:
+            m = _GROUP_NUMERAL.match(label)
+            out.append(
+                RowLabel(c.code, c.group, None, m.group(1) if m else None, None, core(label))
+            )
+    return tuple(out)
+
+
+@cache
+def group_cores() -> dict[str, str]:
+    """group code -> core of its group label, for groups with numbered sub-rows."""
+    return {r.group: r.group_core for r in application_labels() if r.group_core}
+
+
+@cache
+def _group_numeral(group: str) -> str | None:
+    return next((r.numeral for r in application_labels() if r.group == group and r.numeral), None)
+
+
+@cache
+def group_numerals() -> dict[str, str]:
+    return {r.numeral: r.group for r in application_labels() if r.numeral}
+
+
+def split_group_prefix(t: str) -> tuple[str | None, str]:
+    """("(三)不予公开1.属于国家秘密") -> ("withheld", "1.属于国家秘密"). The prefix may be the
+    group numeral, the group name, or both; the name is matched with typo tolerance."""
+    m = _GROUP_NUMERAL.match(t)
+    s = t[m.end() :] if m else t
+    for group, gcore in group_cores().items():
+        head = s[: len(gcore)]
+        same_numeral = m is not None and m.group(1) == _group_numeral(group)
+        if head == gcore or similarity(head, gcore) >= (0.6 if same_numeral else 0.85):
+            return group, s[len(gcore) :]
+    if m and (not s or _SUB_NUMBER.match(s)):
+        group = group_numerals().get(m.group(1))
+        if group in group_cores():
+            return group, s
+    return None, t
+
+
+def match_application_row(text: str, group: str | None, after_dispositions: bool):
+    """Best application row for a printed label, given the group of the rows above it.
+    Returns (code, score, group) or None."""
+    t = norm_label(text)
+    opened, rest = split_group_prefix(t)
+    numeral = _GROUP_NUMERAL.match(t)
+    if opened:
+        group = opened
+    body = rest if opened else t
+    sub_no = _SUB_NUMBER.match(body)
+    c = core(body)
+    best: tuple[str, float] | None = None
+    for r in application_labels():
+        if r.group_core is None:  # ledger and group-level rows
+            if opened and rest:
+                continue
+            if opened and not rest:
+                s = 1.0 if r.group == opened else 0.0
+            else:
+                if sub_no:
+                    continue
+                if r.code == "total_processed" and not (
+                    after_dispositions or (numeral and numeral.group(1) == r.numeral)
+                ):
+                    continue
+                s = similarity(c, r.core)
+                if numeral and r.numeral and numeral.group(1) != r.numeral:
+                    s -= 0.1
+        else:  # numbered sub-rows
+            if opened and not rest:
+                continue
+            s = similarity(c, r.core) if c else 0.0
+            if sub_no and r.number is not None:
+                if int(sub_no.group(1)) == r.number:
+                    s = max(s, 0.5) + 0.1 if r.group == group else s
+                else:
+                    s -= 0.1
+            if r.group != group and (s < 0.85 or len(r.core) < 4):
+                continue
+        if best is None or s > best[1]:
+            best = (r.code, s)
+    if best and best[1] >= MIN_SCORE:
+        return best[0], best[1], group
+    return None
+
+
+# --- section 二 ------------------------------------------------------------------------------
+
+
+@cache
+def _alternatives(group: str) -> tuple[tuple[str, str], ...]:
+    out = []
+    for c in codes.section("proactive"):
+        if c.group == group:
+            for alt in c.labels:
+                out.append((c.code, core(alt)))
+    return tuple(out)
+
+
+def _best(text: str, table: tuple[tuple[str, str], ...], threshold: float) -> str | None:
+    c = core(text)
+    if not c:
+        return None
+    best, score = None, 0.0
+    for code, alt in table:
+        s = similarity(c, alt)
+        if s > score:
+            best, score = code, s
+    return best if score >= threshold else None
+
+
+def match_item(text: str) -> str | None:
+    return _best(text, _alternatives("item"), 0.8)
+
+
+def match_measure(text: str) -> str | None:
+    return _best(text, _alternatives("measure"), 0.8)
+
+
+# --- section 四 ------------------------------------------------------------------------------
+
+
+@cache
+def _review_groups() -> tuple[tuple[str, str], ...]:
+    out = []
+    for c in codes.section("reviews"):
+        if c.group == "group":
+            out.append((c.code, core(c.label_zh.split(" ")[-1])))
+    return tuple(out)
+
+
+@cache
+def _litigation_parent() -> str:
+    """行政诉讼: the parent header of the two litigation groups."""
+    labels = [c.label_zh for c in codes.section("reviews") if c.code == "litigation_direct"]
+    return core(labels[0].split(" ")[0])
+
+
+def match_review_group(text: str) -> str | None:
+    """review | litigation_direct | litigation_after_review | 'litigation' (the parent) | None."""
+    c = core(text)
+    if len(c) < 3 or len(c) > 14:
+        return None
+    hit = _best(text, _review_groups(), 0.75)
+    if hit:
+        return hit
+    if similarity(c, _litigation_parent()) >= 0.75:
+        return "litigation"
+    return None

@@ -1,0 +1,106 @@
+"""What the prose says: agency and year from the title, and the totals stated in the text.
+
+Narrative totals use the row codes of the application ledger where they apply
+(new_requests, carried_over, total_processed, carried_forward) plus review_total and
+litigation_total. Many reports lost their tables on the way to the web; the narrative is then
+the only source, and where tables exist it is a soft check on them.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ingest.normalize import nfkc
+
+_TITLE_AGENCY_FIRST = re.compile(
+    r"(?P<agency>[\u4e00-\u9fff（）()·]{2,40}?)[\s:：]*(?P<year>(?:19|20)\d{2})\s*年(?:度)?"
+    r"(?:[\u4e00-\u9fff]{0,12}?)政府信息公开(?:工作)?(?:年度)?(?:工作)?(?:报告|年报)"
+)
+_TITLE_YEAR_FIRST = re.compile(
+    r"(?P<year>(?:19|20)\d{2})\s*年(?:度)?\s*(?P<agency>[\u4e00-\u9fff（）()·]{2,40}?)"
+    r"(?:本级)?政府信息公开(?:工作)?(?:年度)?(?:工作)?(?:报告|年报)"
+)
+_AGENCY_SUFFIX = (
+    r"(?:人民政府办公厅|人民政府办公室|人民政府|政府办公室|办公厅|办公室|委员会|管理局|局|厅|委"
+    r"|省|自治区|市|州|盟|地区|区|县|旗|镇|乡|街道|办事处|中心)"
+)
+_PROSE_AGENCY = re.compile(
+    rf"(?P<year>(?:19|20)\d{{2}})年[,，]?\s*(?:全年)?(?P<agency>[\u4e00-\u9fff]{{2,20}}?{_AGENCY_SUFFIX})"
+    r"(?:在|的|坚持|认真|政务|政府信息|深入|紧紧|以|围绕|全面|按照|积极|继续|进一步|始终)"
+)
+_PERIOD_YEAR = re.compile(r"(?:统计|时限|期限)[^。]{0,12}?((?:19|20)\d{2})年1月1日")
+_STRIP_AGENCY = re.compile(r"^(?:关于|印发|公布|发布)+")
+
+
+def title_info(
+    lines: list[str], title: str | None = None
+) -> tuple[str | None, int | None, str | None]:
+    """(agency, year, title line) from the report title, else from the opening prose."""
+    candidates = ([title] if title else []) + lines[:60]
+    for line in candidates:
+        t = nfkc(line).replace(" ", "")
+        for rx in (_TITLE_AGENCY_FIRST, _TITLE_YEAR_FIRST):
+            m = rx.search(t)
+            if m:
+                agency = _STRIP_AGENCY.sub("", m["agency"]).strip("()（）·")
+                if len(agency) >= 2:
+                    return agency, int(m["year"]), line.strip()
+    text = nfkc("\n".join(lines[:200]))
+    agency = year = None
+    m = _PROSE_AGENCY.search(text)
+    if m:
+        agency, year = m["agency"], int(m["year"])
+    m2 = _PERIOD_YEAR.search(text)
+    if m2:
+        year = int(m2.group(1))
+    return agency, year, None
+
+
+# --- stated totals ----------------------------------------------------------------------------
+
+_N = r"(\d{1,7})\s*件"
+_GAP = r"[^。；;，,！!？?\d]{0,%d}?"
+
+# (key, pattern) in priority order; the first match of a key wins.
+_PATTERNS: list[tuple[str, re.Pattern]] = [
+    ("carried_over", re.compile(r"上一?年(?:度)?结转" + _GAP % 16 + _N)),
+    (
+        "carried_forward",
+        re.compile(_N + r"(?:申请)?(?:结转|转入|转至)(?:到)?下一?(?:个)?年(?:度)?"),
+    ),
+    ("carried_forward", re.compile(r"(?:结转|转入)下一?(?:个)?年(?:度)?" + _GAP % 10 + _N)),
+    ("carried_forward", re.compile(r"(?:剩余|尚有|余下)" + _N + r"(?:正在|仍在)?(?:办理|结转)?")),
+    ("new_requests", re.compile(r"新收" + _GAP % 20 + _N)),
+    (
+        "new_requests",
+        re.compile(r"(?:收到|受理|接收|接到)" + r"[^。；;，,！!？?\d]{0,20}?申请" + _GAP % 10 + _N),
+    ),
+    ("new_requests", re.compile(r"(?:收到|受理|接收|接到)依申请公开" + _GAP % 6 + _N)),
+    ("total_processed", re.compile(r"(?:办结|办理完毕|已办理|办理|答复|处理)" + _GAP % 6 + _N)),
+    ("total_processed", re.compile(r"其余" + _N)),
+    (
+        "total_processed",
+        re.compile(_N + r"[^。；;，,]{0,10}?(?:已|均已|全部)[^。；;，,]{0,12}?(?:答复|办结)"),
+    ),
+    ("review_total", re.compile(r"行政复议" + r"(?:案件|申请)?" + _GAP % 4 + _N)),
+    ("litigation_total", re.compile(r"(?:行政诉讼|诉讼)" + r"(?:案件)?" + _GAP % 4 + _N)),
+]
+_KEYWORDS = ("申请", "结转", "复议", "诉讼", "新收", "办结", "答复")
+
+
+def stated_totals(lines: list[str]) -> dict[str, int]:
+    """Totals stated in prose lines (already in simplified script)."""
+    found: dict[str, int] = {}
+    used: list[tuple[int, int]] = []
+    text = "\n".join(nfkc(ln) for ln in lines if len(ln) >= 8 and any(k in ln for k in _KEYWORDS))
+    for key, rx in _PATTERNS:
+        if key in found:
+            continue
+        for m in rx.finditer(text):
+            span = m.span(1)
+            if any(a <= span[0] < b for a, b in used):
+                continue
+            found[key] = int(m.group(1))
+            used.append(span)
+            break
+    return found

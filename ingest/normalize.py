@@ -1,0 +1,93 @@
+"""Text normalisation: bytes to text, traditional to simplified script, label canonical form."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache
+
+import charset_normalizer
+
+# Characters that occur only in traditional script and are frequent in these reports. Their
+# presence decides whether a document goes through OpenCC at all (conversion is the slow part).
+_TRADITIONAL_MARKERS = frozenset(
+    "開報處條與國關審複訴議結轉總數請門區縣務這為發來時會對後說經過還當點從體進應實現變產學長"
+    "問題頭見業個動種於達選記讓專營際錄資購參導層屬歷壓廣價內統檔網絡執聯繫訊稱規範辦機構廳"
+    "類項數據計劃單織構書參決權辭號費"
+)
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
+_GB_FAMILY = {"gb2312", "gbk", "gb18030", "x-gbk", "cp936", "euc-cn", "hz-gb-2312"}
+
+
+def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
+    """Decode report bytes; returns (text, encoding used).
+
+    Order: BOM, a declared charset (HTTP header), <meta charset>, UTF-8, GB18030, detection.
+    GB2312 and GBK are decoded as their superset GB18030.
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace"), "utf-16"
+    candidates: list[str] = []
+    if declared:
+        candidates.append(declared)
+    m = _META_CHARSET.search(data[:4096])
+    if m:
+        candidates.append(m.group(1).decode("ascii", "ignore"))
+    candidates += ["utf-8", "gb18030"]
+    for enc in candidates:
+        enc = enc.lower().strip()
+        if enc in _GB_FAMILY:
+            enc = "gb18030"
+        try:
+            return data.decode(enc), enc
+        except (UnicodeDecodeError, LookupError):
+            continue
+    best = charset_normalizer.from_bytes(data[:200_000]).best()
+    if best is not None:
+        return str(best), best.encoding
+    return data.decode("utf-8", errors="replace"), "utf-8-replace"
+
+
+def is_traditional(text: str) -> bool:
+    return not _TRADITIONAL_MARKERS.isdisjoint(text)
+
+
+@cache
+def _converter():
+    import opencc
+
+    return opencc.OpenCC("tw2sp")
+
+
+def to_simplified(text: str) -> str:
+    """Traditional (often Taiwan-phrased: 檔案, 入口網站) to mainland simplified, via OpenCC
+    tw2sp. Text without traditional characters is returned unchanged at no cost."""
+    if not is_traditional(text):
+        return text
+    return _converter().convert(text)
+
+
+_INVISIBLE = re.compile(r"[\s\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060\ufeff\u3000\xa0]+")
+_BRACKETS = str.maketrans({"【": "(", "】": ")", "〔": "(", "〕": ")", "［": "(", "］": ")"})
+
+
+def nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
+
+
+def norm_label(text: str) -> str:
+    """Canonical form of a label for matching: NFKC (full-width brackets and digits become
+    half-width), other bracket styles unified, all whitespace and zero-width characters removed,
+    numbering punctuation (1、 1． 1.) unified to '1.'."""
+    t = _INVISIBLE.sub("", nfkc(text).translate(_BRACKETS))
+    t = re.sub(r"^(\d{1,2})[、.,，)]", r"\1.", t)
+    t = t.replace("“", '"').replace("”", '"')
+    return t
+
+
+def squeeze(text: str) -> str:
+    """Collapse runs of whitespace to one space and strip."""
+    return re.sub(r"\s+", " ", text).strip()

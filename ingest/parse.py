@@ -1,0 +1,424 @@
+"""Parse one annual report into the JSON contract of the spec.
+
+`parse_document(bytes, source)` never raises: a report that cannot be read yields status
+"error" with a message. The walk over the report is content-driven, not heading-driven
+(headings are often mislabelled): every rendering becomes rows of cells (ingest.tables); the
+text cells since the last run of values form a label buffer; each run of values is assigned to
+what the buffer names — an application row (7 applicant columns), a proactive item (its
+measures), or the review/litigation header (5 outcomes per group).
+
+    python -m ingest.parse PATH... [--json]
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ingest import checks as identity_checks
+from ingest import codes, labels
+from ingest.narrative import stated_totals, title_info
+from ingest.normalize import decode, norm_label, to_simplified
+from ingest.schema import PARSER_VERSION
+from ingest.tables import layout_of
+from ingest.values import Cell, read_cell, to_wan_yuan
+
+N_APPLICANT = len(codes.APPLICANT_COLUMNS)
+N_OUTCOME = len(codes.OUTCOMES)
+
+
+@dataclass
+class Token:
+    text: str
+    method: str
+    cell: Cell | None  # a value (number or blank) or None for text
+
+
+@dataclass
+class State:
+    applications: dict = field(default_factory=dict)
+    reviews: dict = field(default_factory=dict)
+    proactive_runs: list = field(default_factory=list)  # (item, header measures, cells, method)
+    cells: list = field(default_factory=list)
+    issues: list = field(default_factory=list)
+    group: str | None = None  # current disposition group
+    after_dispositions: bool = False
+    header_measures: list = field(default_factory=list)
+    header_unit: str | None = None
+
+    def issue(self, severity: str, code: str, message: str) -> None:
+        self.issues.append({"severity": severity, "code": code, "message": message})
+
+
+def _tokens(layout) -> list[Token]:
+    out = []
+    for row, method in zip(layout.rows, layout.methods, strict=True):
+        for text in row:
+            out.append(Token(text, method, read_cell(text)))
+    return out
+
+
+def _review_groups_in(buffer: list[str]) -> list[str]:
+    found: list[str] = []
+    for t in buffer:
+        g = labels.match_review_group(t)
+        if g and g not in found:
+            found.append(g)
+    return found
+
+
+def _assign_application(state: State, code: str, run: list[Token]) -> None:
+    if code in state.applications:
+        state.issue("warning", "duplicate_row", f"row {code} printed twice; the first kept")
+        return
+    row = {}
+    for col, tok in zip(codes.APPLICANT_COLUMNS, run, strict=True):
+        row[col] = tok.cell.value
+        state.cells.append(_cell("applications", code, col, tok))
+    state.applications[code] = row
+    if code in codes.DISPOSITION_ROWS:
+        state.after_dispositions = True
+
+
+def _cell(section: str, row: str, col: str, tok: Token, value=None) -> dict:
+    v = tok.cell.value if value is None else value
+    return {
+        "section": section,
+        "row": row,
+        "col": col,
+        "value": v,
+        "raw": tok.text,
+        "method": tok.method,
+    }
+
+
+def _assign_reviews(state: State, groups: list[str], run: list[Token]) -> bool:
+    n = len(run)
+    specific = [g for g in groups if g != "litigation"]
+    if n == 3 * N_OUTCOME:
+        targets = list(codes.REVIEW_GROUPS)
+    elif n == 2 * N_OUTCOME and ("litigation" in groups or len(specific) >= 2):
+        targets = [g for g in codes.REVIEW_GROUPS if g != "review"]
+    elif n == N_OUTCOME and specific:
+        targets = [specific[-1]]
+    else:
+        return False
+    for i, g in enumerate(targets):
+        if g in state.reviews:
+            state.issue("warning", "duplicate_row", f"review group {g} printed twice")
+            continue
+        chunk = run[i * N_OUTCOME : (i + 1) * N_OUTCOME]
+        state.reviews[g] = {o: t.cell.value for o, t in zip(codes.OUTCOMES, chunk, strict=True)}
+        state.cells.extend(
+            _cell("reviews", g, o, t) for o, t in zip(codes.OUTCOMES, chunk, strict=True)
+        )
+    return True
+
+
+def _match_buffer(state: State, buffer: list[str]):
+    """The best target named by the tail of the label buffer: ("app", code) or ("item", code)."""
+    best = None
+    for k in (1, 2, 3):
+        if len(buffer) < k:
+            break
+        text = "".join(buffer[-k:])
+        hit = labels.match_application_row(text, state.group, state.after_dispositions)
+        if hit and (best is None or hit[1] > best[1]):
+            best = ("app", hit[1], hit[0], hit[2])
+        item = labels.match_item(text)
+        if item and (best is None or best[1] < 1.0):
+            best = ("item", 1.0, item, None)
+        if best and best[1] >= 1.0:
+            break
+    return best
+
+
+def _walk(tokens: list[Token], state: State) -> None:
+    buffer: list[str] = []
+    i, n = 0, len(tokens)
+    while i < n:
+        tok = tokens[i]
+        if tok.cell is None:
+            text = norm_label(tok.text)
+            if text:
+                buffer.append(text)
+                if len(buffer) > 40:
+                    del buffer[:-40]
+                opened, _ = labels.split_group_prefix(text)
+                if opened:
+                    state.group = opened
+                m = labels.match_measure(text) if len(text) <= 20 else None
+                if m:
+                    if not state.header_measures or _header_closed(buffer, state):
+                        state.header_measures = []
+                    state.header_measures.append(m)
+                    if "元" in text and "万元" not in text and "单位" in text:
+                        state.header_unit = "元"
+                    elif "万元" in text:
+                        state.header_unit = "万元"
+            i += 1
+            continue
+        j = i
+        while j < n and tokens[j].cell is not None:
+            j += 1
+        run = tokens[i:j]
+        i = j
+        if all(t.cell.is_blank for t in run) and not buffer:
+            continue
+        _assign_run(state, buffer, run)
+        buffer = []
+
+
+def _header_closed(buffer: list[str], state: State) -> bool:
+    # a measure label after an item label starts a new header
+    return any(labels.match_item(t) for t in buffer[-3:])
+
+
+def _assign_run(state: State, buffer: list[str], run: list[Token]) -> None:
+    groups = _review_groups_in(buffer[-30:])
+    if groups and _assign_reviews(state, groups, run):
+        return
+    target = _match_buffer(state, buffer)
+    if target is None:
+        if any(not t.cell.is_blank for t in run) and buffer:
+            state.issue(
+                "info",
+                "unmatched_values",
+                f"values {' '.join(t.text for t in run[:8])} after '{buffer[-1][:30]}' not placed",
+            )
+        return
+    kind, _score, code, group = target
+    if kind == "item":
+        state.proactive_runs.append((code, list(state.header_measures), run, state.header_unit))
+        return
+    if group:
+        state.group = group
+    if len(run) == N_APPLICANT:
+        _assign_application(state, code, run)
+    elif len(run) % N_APPLICANT == 0:
+        # labels lost for the following rows: continue in print order, flagged
+        order = list(codes.APPLICATION_ROWS)
+        start = order.index(code)
+        for k in range(len(run) // N_APPLICANT):
+            if start + k >= len(order):
+                break
+            _assign_application(
+                state, order[start + k], run[k * N_APPLICANT : (k + 1) * N_APPLICANT]
+            )
+        state.issue("warning", "row_labels_missing", f"{len(run)} values after '{buffer[-1][:30]}'")
+    else:
+        state.issue(
+            "warning",
+            "cell_count_mismatch",
+            f"row {code}: {len(run)} values where {N_APPLICANT} columns are expected; row left out",
+        )
+
+
+def _resolve_proactive(state: State) -> tuple[dict, str | None]:
+    votes = {"2019": 0, "2021": 0}
+    resolved = []
+    for item, header, run, unit in state.proactive_runs:
+        fits = [
+            v for v in codes.TEMPLATES if len(codes.proactive_layout(v).get(item, ())) == len(run)
+        ]
+        by_header = [
+            v
+            for v in fits
+            if header and set(header[-len(run) :]) == set(codes.proactive_layout(v)[item])
+        ]
+        for v in by_header[:1] or (fits if len(fits) == 1 else []):
+            votes[v] += 1
+        resolved.append((item, run, unit, fits, by_header))
+    section_version = None
+    if votes["2019"] or votes["2021"]:
+        section_version = "2021" if votes["2021"] > votes["2019"] else "2019"
+    if votes["2019"] and votes["2021"]:
+        state.issue("info", "mixed_template", "section 二 mixes the 2019 and 2021 layouts")
+    proactive: dict = {}
+    for item, run, unit, fits, by_header in resolved:
+        version = (
+            by_header[:1] or ([section_version] if section_version in fits else fits[:1]) or [None]
+        )[0]
+        if version is None:
+            state.issue(
+                "warning",
+                "cell_count_mismatch",
+                f"item {item}: {len(run)} values fit no layout; item left out",
+            )
+            continue
+        if item in proactive:
+            state.issue("warning", "duplicate_row", f"item {item} printed twice")
+            continue
+        row = {}
+        for measure, tok in zip(codes.proactive_layout(version)[item], run, strict=True):
+            value = to_wan_yuan(tok.cell, unit) if measure == "amount_wan_yuan" else tok.cell.value
+            row[measure] = value
+            state.cells.append(_cell("proactive", item, measure, tok, value))
+        proactive[item] = row
+    return proactive, section_version
+
+
+def _applications_version(apps: dict) -> str | None:
+    if not apps:
+        return None
+    if any(
+        r in apps for r in codes.application_rows("2021") if r not in codes.application_rows("2019")
+    ):
+        return "2021"
+    return "2019"
+
+
+def _has_values(section: dict) -> bool:
+    return any(v is not None for row in section.values() for v in row.values())
+
+
+def _status(result: dict) -> str:
+    apps, reviews, proactive = result["applications"], result["reviews"], result["proactive"]
+    if not (_has_values(apps) or _has_values(reviews) or _has_values(proactive)):
+        return "narrative_only" if result["narrative"] else "no_statistics"
+    version = result["template"]["applications"] or "2019"
+    complete = (
+        set(codes.application_rows(version)) <= set(apps)
+        and set(codes.REVIEW_GROUPS) <= set(reviews)
+        and bool(proactive)
+    )
+    return "complete" if complete else "partial"
+
+
+def empty_result(source: str, sha256: str | None) -> dict:
+    return {
+        "source": source,
+        "sha256": sha256,
+        "agency": None,
+        "year": None,
+        "title": None,
+        "template": {"proactive": None, "applications": None},
+        "applications": {},
+        "reviews": {},
+        "proactive": {},
+        "narrative": {},
+        "checks": [],
+        "issues": [],
+        "cells": [],
+        "status": "no_statistics",
+        "parser_version": PARSER_VERSION,
+    }
+
+
+def parse_text(text: str, source: str = "", sha256: str | None = None) -> dict:
+    result = empty_result(source, sha256)
+    text = to_simplified(text)
+    layout = layout_of(text)
+    agency, year, title = title_info(layout.text_lines, layout.title)
+    result.update(agency=agency, year=year, title=title)
+    state = State()
+    _walk(_tokens(layout), state)
+    proactive, pro_version = _resolve_proactive(state)
+    apps = state.applications
+    if not _has_values(apps):
+        apps = {}
+    if not _has_values(state.reviews):
+        state.reviews = {}
+    if not _has_values(proactive):
+        proactive = {}
+    result["applications"] = {r: apps[r] for r in codes.APPLICATION_ROWS if r in apps}
+    result["reviews"] = {g: state.reviews[g] for g in codes.REVIEW_GROUPS if g in state.reviews}
+    result["proactive"] = {i: proactive[i] for i in codes.PROACTIVE_ITEMS if i in proactive}
+    result["template"] = {
+        "proactive": pro_version if proactive else None,
+        "applications": _applications_version(apps),
+    }
+    result["narrative"] = stated_totals(layout.text_lines)
+    for key, value in result["narrative"].items():
+        state.cells.append(
+            {
+                "section": "narrative",
+                "row": key,
+                "col": "value",
+                "value": value,
+                "raw": str(value),
+                "method": "narrative",
+            }
+        )
+    kept = (
+        {("applications", r) for r in result["applications"]}
+        | {("reviews", g) for g in result["reviews"]}
+        | {("proactive", i) for i in result["proactive"]}
+    )
+    result["cells"] = [
+        c for c in state.cells if c["section"] == "narrative" or (c["section"], c["row"]) in kept
+    ]
+    result["checks"] = identity_checks.evaluate(result)
+    for c in result["checks"]:
+        if c["holds"] is False:
+            state.issue(
+                "warning",
+                "narrative_mismatch" if c["identity"] == "narrative" else "identity_failed",
+                f"{c['identity']} at {c['at']}: {c['lhs']} vs {c['rhs']} (difference {c['difference']})",
+            )
+    if agency is None:
+        state.issue("info", "no_agency", "agency not found in the title or the opening text")
+    if year is None:
+        state.issue("info", "no_year", "reporting year not found")
+    result["issues"] = state.issues
+    result["status"] = _status(result)
+    return result
+
+
+def parse_document(data: bytes, source: str) -> dict:
+    """Parse the raw bytes of one report; never raises."""
+    sha = hashlib.sha256(data).hexdigest()
+    try:
+        text, _encoding = decode(data)
+        if "\x00" in text[:4096]:
+            raise ValueError("binary content (not an HTML or text report)")
+        return parse_text(text, source, sha)
+    except Exception as exc:  # noqa: BLE001 - one bad report must never stop a run
+        result = empty_result(source, sha)
+        result["status"] = "error"
+        result["error"] = f"{type(exc).__name__}: {exc}"
+        result["issues"] = [
+            {"severity": "error", "code": "parse_error", "message": result["error"]}
+        ]
+        return result
+
+
+def parse_path(path: str) -> dict:
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        result = empty_result(path, None)
+        result["status"] = "error"
+        result["error"] = f"{type(exc).__name__}: {exc}"
+        result["issues"] = [{"severity": "error", "code": "read_error", "message": result["error"]}]
+        return result
+    return parse_document(data, path)
+
+
+def contract(result: dict) -> dict:
+    """The result as printed by `ogi parse --json` (without the per-cell provenance)."""
+    return {k: v for k, v in result.items() if k != "cells"}
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    ap = argparse.ArgumentParser(
+        prog="ogi parse", description="Parse annual reports to JSON lines."
+    )
+    ap.add_argument("paths", nargs="+", help="report files (HTML or text)")
+    ap.add_argument("--json", action="store_true", help="one JSON object per line (the default)")
+    ap.add_argument("--cells", action="store_true", help="include per-cell provenance")
+    args = ap.parse_args(argv)
+    for path in args.paths:
+        result = parse_path(path)
+        out = result if args.cells else contract(result)
+        sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

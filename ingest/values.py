@@ -1,0 +1,67 @@
+"""Reading one printed cell: a number, a blank, or text.
+
+Blank is not zero: an empty cell, "/", "-", "—", "无" or "空" is a blank (value None) and keeps its
+raw text. Numbers may carry a sign (本年增/减), thousands separators, decimals, full-width digits
+and a unit inside the cell (390785元, 264434.64(万元).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from ingest.normalize import nfkc
+
+BLANK_MARKS = frozenset({"", "/", "／", "-", "－", "—", "——", "–", "--", "―", "无", "空"})
+
+_NUMBER = re.compile(
+    r"""^(?P<sign>[+\-−]?)
+        (?P<int>\d{1,3}(?:,\d{3})+|\d+)
+        (?:\.(?P<frac>\d+))?
+        [(]?(?P<unit>万元|元)?[)]?$""",
+    re.X,
+)
+_SPACES = re.compile(r"[\s\u200b\u3000\xa0]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    value: int | float | None  # None: blank
+    raw: str
+    unit: str | None = None  # 元 / 万元 when printed inside the cell
+
+    @property
+    def is_blank(self) -> bool:
+        return self.value is None
+
+
+def read_cell(text: str) -> Cell | None:
+    """A Cell when `text` is a number or a blank mark; None when it is text (a label)."""
+    t = _SPACES.sub("", nfkc(text))
+    if t in BLANK_MARKS:
+        return Cell(None, text.strip())
+    m = _NUMBER.match(t)
+    if not m:
+        return None
+    digits = m["int"].replace(",", "")
+    if len(digits) > 1 and digits.startswith("0") and not m["frac"]:
+        # "007" is an identifier, not a count
+        return None
+    sign = -1 if m["sign"] in ("-", "−") else 1
+    if m["frac"]:
+        value: int | float = sign * float(Decimal(f"{digits}.{m['frac']}"))
+    else:
+        value = sign * int(digits)
+    return Cell(value, text.strip(), m["unit"])
+
+
+def to_wan_yuan(cell: Cell, header_unit: str | None = "万元") -> float | int | None:
+    """Normalise an amount to 万元: a unit printed in the cell wins over the header's."""
+    if cell.value is None:
+        return None
+    unit = cell.unit or header_unit or "万元"
+    if unit == "元":
+        q = Decimal(str(cell.value)) / Decimal(10000)
+        return int(q) if q == q.to_integral_value() else float(q)
+    return cell.value
