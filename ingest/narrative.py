@@ -88,6 +88,28 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
 _KEYWORDS = ("申请", "结转", "复议", "诉讼", "新收", "办结", "答复")
 
 
+_OUTCOME_WORDS = (
+    ("upheld", "维持"),
+    ("corrected", "纠正"),
+    ("other", "其他结果"),
+    ("pending", "尚未审结"),
+)
+_REVIEW_CLAUSE = re.compile(r"(行政复议|行政诉讼|诉讼)[^。]*?(?=行政复议|行政诉讼|复议后|。|$)")
+
+
+def stated_outcomes(text: str) -> dict[str, int]:
+    """Outcome counts stated next to a review or lawsuit count: 行政复议10件，结果维持8件…"""
+    found: dict[str, int] = {}
+    for m in _REVIEW_CLAUSE.finditer(text):
+        prefix = "review" if m.group(1) == "行政复议" else "litigation"
+        for outcome, word in _OUTCOME_WORDS:
+            key = f"{prefix}_{outcome}"
+            hit = re.search(word + r"[^。；;，,\d]{0,4}?" + _N, m.group(0))
+            if hit and key not in found:
+                found[key] = int(hit.group(1))
+    return found
+
+
 def stated_totals(lines: list[str]) -> dict[str, int]:
     """Totals stated in prose lines (already in simplified script)."""
     found: dict[str, int] = {}
@@ -103,4 +125,7 @@ def stated_totals(lines: list[str]) -> dict[str, int]:
             found[key] = int(m.group(1))
             used.append(span)
             break
+    if "review_total" in found or "litigation_total" in found:
+        for key, value in stated_outcomes(text).items():
+            found.setdefault(key, value)
     return found

@@ -163,31 +163,66 @@ def _table_rows(table, layout: Layout) -> None:
 
 
 _PIPE = re.compile(r"\s*[|｜]\s*")
+# page furniture that PDF text puts inside tables: "- 3 -", "第 3 页", "3/12", "— 3 —"
+_FOOTER = re.compile(
+    r"^(?:[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\d{1,3}\s*页(?:\s*[,，/]?\s*共\s*\d{1,3}\s*页)?|\d{1,3}\s*/\s*\d{1,3})$"
+)
+# whitespace-aligned columns (PDF layout text): two or more spaces, or a tab
+_ALIGNED = re.compile(r"\s{2,}|\t")
+_NUMERIC = re.compile(r"^[+\-−]?[\d,]+(?:\.\d+)?$")
+_CJK_CHAR = re.compile(r"^[\u4e00-\u9fff（）()]$")
+
+
+def _split_cells(line: str) -> list[str]:
+    """Cells of one text line: pipes, aligned columns, or a label followed by
+    space-separated numbers."""
+    if "|" in line or "｜" in line:
+        cells = _PIPE.split(line)
+        if cells and cells[0] == "":
+            cells = cells[1:]
+        if cells and cells[-1] == "":
+            cells = cells[:-1]
+        return cells
+    parts = [p for p in _ALIGNED.split(line) if p]
+    if len(parts) > 1 and any(_NUMERIC.match(p) for p in parts):
+        return parts
+    words = line.split(" ")
+    if len(words) > 1:
+        tail = 0
+        while tail < len(words) and _NUMERIC.match(words[-1 - tail]):
+            tail += 1
+        if tail >= 2 or (tail == 1 and len(words) == 2):
+            head = " ".join(words[: len(words) - tail])
+            return ([head] if head else []) + words[len(words) - tail :]
+    return [line]
 
 
 def from_text(text: str) -> Layout:
     layout = Layout()
+    pending_chars: list[str] = []  # a rowspan label printed one character per line
+
+    def flush_chars() -> None:
+        if pending_chars:
+            word = "".join(pending_chars)
+            pending_chars.clear()
+            layout.add([word], TEXT_GRID)
+            layout.text_lines.append(word)
+
     for raw in text.splitlines():
-        line = _clean(raw)
-        if not line:
+        line = _WS.sub(" ", raw.replace("\t", "  ")).strip() if "\t" in raw else _clean(raw)
+        if not line or _FOOTER.match(line):
             continue
-        if "|" in line or "｜" in line:
-            cells = _PIPE.split(line)
-            if cells and cells[0] == "":
-                cells = cells[1:]
-            if cells and cells[-1] == "":
-                cells = cells[:-1]
-            if not any(c for c in cells):
-                continue
-            if len(cells) == 1:
-                layout.add(cells, TEXT_GRID)
-                layout.text_lines.append(cells[0])
-                continue
-            layout.add(cells, TEXT_GRID)
-            layout.text_lines.append(" ".join(c for c in cells if c))
-        else:
-            layout.add([line], TEXT_GRID)
-            layout.text_lines.append(line)
+        if _CJK_CHAR.match(line) and line not in ("无", "空"):
+            pending_chars.append(line)
+            continue
+        flush_chars()
+        cells = _split_cells(raw.strip() if "\t" in raw or "  " in raw else line)
+        cells = [_clean(c) for c in cells]
+        if not any(cells):
+            continue
+        layout.add(cells, TEXT_GRID)
+        layout.text_lines.append(" ".join(c for c in cells if c))
+    flush_chars()
     return layout
 
 
