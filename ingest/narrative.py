@@ -66,7 +66,7 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
     ("carried_over", re.compile(r"上一?年(?:度)?结转" + _GAP % 16 + _N)),
     (
         "carried_forward",
-        re.compile(_N + r"(?:申请)?(?:结转|转入|转至)(?:到)?下一?(?:个)?年(?:度)?"),
+        re.compile(_N + r"(?:申请)?(?:结转|转入|转至)(?:至|到)?下一?(?:个)?年(?:度)?"),
     ),
     ("carried_forward", re.compile(r"(?:结转|转入)下一?(?:个)?年(?:度)?" + _GAP % 10 + _N)),
     ("carried_forward", re.compile(r"(?:剩余|尚有|余下)" + _N + r"(?:正在|仍在)?(?:办理|结转)?")),

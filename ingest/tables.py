@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborHTMLParser
 
+from ingest.values import BLANK_MARKS
+
 HTML_TABLE = "html_table"
 TEXT_GRID = "text_grid"
 
@@ -136,7 +138,7 @@ def from_html(text: str) -> Layout:
             continue
         if tag in _SKIP or tag.startswith("-"):
             continue
-        if tag == "table" and node.css_first("table") is None:
+        if tag == "table" and len(node.css("table")) == 1:  # a leaf table (css() includes itself)
             flush()
             _table_rows(node, layout)
             continue
@@ -156,9 +158,7 @@ def from_html(text: str) -> Layout:
 def _table_rows(table, layout: Layout) -> None:
     for tr in table.css("tr"):
         cells = [_clean(td.text(separator="")) for td in tr.iter() if td.tag in ("td", "th")]
-        if cells and any(cells):
-            layout.add(cells, HTML_TABLE)
-        elif cells:
+        if cells:
             layout.add(cells, HTML_TABLE)
 
 
@@ -177,14 +177,15 @@ def _split_cells(line: str) -> list[str]:
     """Cells of one text line: pipes, aligned columns, or a label followed by
     space-separated numbers."""
     if "|" in line or "｜" in line:
-        cells = _PIPE.split(line)
-        if cells and cells[0] == "":
+        cells = _PIPE.split(line.strip())
+        framed = line.strip()[:1] in "|｜"
+        if framed:  # "| a | b |": the outer pipes are a frame, not empty cells
             cells = cells[1:]
-        if cells and cells[-1] == "":
-            cells = cells[:-1]
+            if cells and cells[-1] == "" and line.strip()[-1:] in "|｜":
+                cells = cells[:-1]
         return cells
     parts = [p for p in _ALIGNED.split(line) if p]
-    if len(parts) > 1 and any(_NUMERIC.match(p) for p in parts):
+    if len(parts) > 1 and any(_NUMERIC.match(p) or p in BLANK_MARKS for p in parts[1:]):
         return parts
     words = line.split(" ")
     if len(words) > 1:
@@ -216,7 +217,7 @@ def from_text(text: str) -> Layout:
             pending_chars.append(line)
             continue
         flush_chars()
-        cells = _split_cells(raw.strip() if "\t" in raw or "  " in raw else line)
+        cells = _split_cells(raw if "\t" in raw or "  " in raw else line)
         cells = [_clean(c) for c in cells]
         if not any(cells):
             continue

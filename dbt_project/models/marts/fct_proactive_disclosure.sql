@@ -1,0 +1,10 @@
+-- Proactive disclosure (主动公开, section 二) of reports whose identities hold, as printed:
+-- one row per report, item and measure. Null = blank.
+select
+    report_id,
+    item,
+    measure,
+    value
+from {{ ref('int_proactive_printed') }}
+where report_id not in (select report_id from {{ ref('rpt_quarantine') }})
+order by report_id, item, measure

@@ -1,0 +1,6 @@
+select
+    report_id,
+    severity,
+    code,
+    message
+from {{ source('ogi', 'issues') }}

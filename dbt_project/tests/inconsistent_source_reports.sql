@@ -1,0 +1,7 @@
+-- One row per report whose printed numbers do not reconcile (a hard identity fails, or a
+-- blank total leaves it undecided). These are facts about the sources, not warehouse errors:
+-- the test warns so that every build reports how many there are (see rpt_quarantine).
+{{ config(severity='warn') }}
+
+select report_id, agency_name, reporting_year, n_failed, n_undecided, reason
+from {{ ref('rpt_quarantine') }}

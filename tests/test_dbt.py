@@ -1,0 +1,517 @@
+"""The dbt project built for real against a DuckDB file from a handful of synthetic reports.
+
+The Parquet inputs are written with the explicit schemas of ingest.schema; the parser's checks
+come from ingest.checks.evaluate, so the build also proves that the SQL re-implementation of
+the identities agrees with the Python one (singular test python_sql_identities_agree).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from ingest.checks import evaluate
+from ingest.codes import (
+    APPLICANT_COLUMNS,
+    APPLICANT_PARTS,
+    OUTCOME_PARTS,
+    all_codes,
+    application_rows,
+    disposition_leaves,
+)
+from ingest.schema import CELLS, CHECKS, CODES, ISSUES, PARSER_VERSION, REPORTS
+
+DBT_PROJECT = Path(__file__).resolve().parents[1] / "dbt_project"
+DBT = Path(sys.executable).with_name("dbt")
+
+AGENCY_A = "甲市人民政府办公室"
+AGENCY_B = "乙县人民政府"
+
+
+# --- synthetic reports -------------------------------------------------------------------------
+
+
+def ledger(
+    version: str,
+    parts: dict[str, tuple[int, int, dict[str, int], int]],
+) -> dict[str, dict[str, float | None]]:
+    """A section-三 table that reconciles: per applicant column (new, carried_over,
+    {disposition leaf: count}, carried_forward); total_processed and the total column are
+    derived, every other leaf is printed as 0."""
+    leaves = disposition_leaves(version)
+    table: dict[str, dict[str, float | None]] = {r: {} for r in application_rows(version)}
+    for col in APPLICANT_PARTS:
+        new, over, handled, forward = parts.get(col, (0, 0, {}, 0))
+        assert set(handled) <= set(leaves)
+        processed = sum(handled.values())
+        assert new + over == processed + forward, col
+        table["new_requests"][col] = new
+        table["carried_over"][col] = over
+        for leaf in leaves:
+            table[leaf][col] = handled.get(leaf, 0)
+        table["total_processed"][col] = processed
+        table["carried_forward"][col] = forward
+    for row in table.values():
+        row["total"] = sum(row[c] for c in APPLICANT_PARTS)
+    return table
+
+
+def reviews(**groups: tuple[int | None, ...]) -> dict[str, dict[str, int | None]]:
+    """Section 四 groups from (upheld, corrected, other, pending); the total is their sum with
+    blanks (None) read as 0."""
+    return {
+        g: dict(zip(OUTCOME_PARTS, values, strict=True)) | {"total": sum(v or 0 for v in values)}
+        for g, values in groups.items()
+    }
+
+
+def result(
+    agency: str, year: int, version: str, applications: dict, review_table: dict | None = None
+) -> dict:
+    return {
+        "agency": agency,
+        "year": year,
+        "template": {"proactive": version, "applications": version},
+        "applications": applications,
+        "reviews": review_table or {},
+        "proactive": {},
+        "narrative": {},
+        "status": "complete",
+    }
+
+
+@dataclass(frozen=True)
+class Fixture:
+    results: dict[str, dict]  # report_id -> parse result (the JSON contract)
+    failing: str  # the report whose printed ledger does not balance
+    blank_total: str  # the report that leaves the 总计 column blank
+    clean: frozenset[str]
+
+
+def synthetic_reports() -> Fixture:
+    r2019 = result(
+        AGENCY_A,
+        2019,
+        "2019",
+        ledger(
+            "2019",
+            {
+                "natural_person": (
+                    10,
+                    2,
+                    {"granted": 6, "partially_granted": 2, "other_total": 1},
+                    3,
+                ),
+                "commercial_enterprise": (2, 0, {"granted": 2}, 0),
+            },
+        ),
+        reviews(review=(1, 0, 0, None), litigation_direct=(0, 1, 0, 0)),
+    )
+    r2019["proactive"] = {
+        "rules": {"made": 1, "published": 1, "published_total": 9},
+        "central_procurement": {"procurement_items": 5, "amount_wan_yuan": 39.0785},
+    }
+    r2019["narrative"] = {"new_requests": 12, "review_total": 1}
+
+    # the next year of the same agency: its carried_over (3) = 2019's carried_forward (3)
+    r2020 = result(
+        AGENCY_A,
+        2020,
+        "2019",
+        ledger("2019", {"natural_person": (5, 3, {"granted": 7}, 1)}),
+    )
+    # 2021 template; its carried_over (4) does not match 2020's carried_forward (1): soft only
+    r2021 = result(
+        AGENCY_A,
+        2021,
+        "2021",
+        ledger(
+            "2021",
+            {
+                "natural_person": (6, 4, {"granted": 5, "other_no_correction": 2}, 3),
+                "legal_service_org": (1, 0, {"other_other": 1}, 0),
+            },
+        ),
+        reviews(review=(0, 0, 0, 0), litigation_after_review=(1, 0, 0, 1)),
+    )
+
+    failing = result(
+        AGENCY_B, 2020, "2019", ledger("2019", {"natural_person": (4, 0, {"granted": 4}, 0)})
+    )
+    # printed carried_forward one too many, in its column and in the total: ledger fails twice
+    failing["applications"]["carried_forward"]["natural_person"] = 1
+    failing["applications"]["carried_forward"]["total"] = 1
+
+    blank = result(
+        AGENCY_B, 2021, "2021", ledger("2021", {"natural_person": (3, 0, {"granted": 3}, 0)})
+    )
+    for row in blank["applications"].values():
+        row["total"] = None
+
+    results = {
+        "a-2019": r2019,
+        "a-2020": r2020,
+        "a-2021": r2021,
+        "b-2020-ledger": failing,
+        "b-2021-blank": blank,
+    }
+    for r in results.values():
+        r["checks"] = evaluate(r)
+    return Fixture(
+        results=results,
+        failing="b-2020-ledger",
+        blank_total="b-2021-blank",
+        clean=frozenset({"a-2019", "a-2020", "a-2021"}),
+    )
+
+
+# --- Parquet ---------------------------------------------------------------------------------
+
+
+def cell_rows(report_id: str, r: dict) -> list[dict]:
+    rows = []
+    for section in ("applications", "reviews", "proactive"):
+        for row_code, cols in (r.get(section) or {}).items():
+            for col_code, value in cols.items():
+                rows.append(
+                    {
+                        "report_id": report_id,
+                        "section": section,
+                        "row_code": row_code,
+                        "col_code": col_code,
+                        "value": value,
+                        "raw": "" if value is None else str(value),
+                        "method": "html_table",
+                    }
+                )
+    for key, value in (r.get("narrative") or {}).items():
+        rows.append(
+            {
+                "report_id": report_id,
+                "section": "narrative",
+                "row_code": key,
+                "col_code": "value",
+                "value": value,
+                "raw": str(value),
+                "method": "narrative",
+            }
+        )
+    return rows
+
+
+def report_row(report_id: str, r: dict | None, agency: str, year: int) -> dict:
+    parsed_at = datetime(2025, 3, 1, tzinfo=UTC)
+    if r is None:
+        return {
+            "report_id": report_id,
+            "source": f"https://example.gov.cn/{report_id}.html",
+            "catalog_agency": agency,
+            "catalog_year": year,
+            "status": "error",
+            "fetch_status": "error",
+            "error": "HTTP 404",
+            "parser_version": PARSER_VERSION,
+            "parsed_at": parsed_at,
+        }
+    failed = sum(1 for c in r["checks"] if c["holds"] is False)
+    return {
+        "report_id": report_id,
+        "source": f"https://example.gov.cn/{report_id}.html",
+        "sha256": hashlib.sha256(report_id.encode()).hexdigest(),
+        "raw_path": f"raw/{report_id}.html",
+        "bytes": 1000,
+        "title": f"{r['agency']}{r['year']}年政府信息公开工作年度报告",
+        "agency": r["agency"],
+        "year": r["year"],
+        "catalog_agency": r["agency"],
+        "catalog_region_code": "140000",
+        "catalog_level": "county" if r["agency"] == AGENCY_B else "city",
+        "catalog_year": r["year"],
+        "template_proactive": r["template"]["proactive"],
+        "template_applications": r["template"]["applications"],
+        "status": r["status"],
+        "fetch_status": "ok",
+        "n_cells": len(cell_rows(report_id, r)),
+        "n_issues": 0,
+        "n_checks_failed": failed,
+        "parser_version": PARSER_VERSION,
+        "parsed_at": parsed_at,
+    }
+
+
+def write_parquet(directory: Path, fixture: Fixture) -> None:
+    directory.mkdir(parents=True)
+    reports = [report_row(rid, r, r["agency"], r["year"]) for rid, r in fixture.results.items()]
+    reports.append(report_row("b-2019-missing", None, AGENCY_B, 2019))
+    cells = [c for rid, r in fixture.results.items() for c in cell_rows(rid, r)]
+    checks = [{"report_id": rid, **c} for rid, r in fixture.results.items() for c in r["checks"]]
+    issues = [
+        {
+            "report_id": fixture.failing,
+            "severity": "warning",
+            "code": "identity_failed",
+            "message": "ledger does not balance",
+        }
+    ]
+    codes = [
+        {
+            "section": c.section,
+            "group": c.group or None,
+            "code": c.code,
+            "label_zh": c.label_zh,
+            "label_en": c.label_en,
+            "template": c.template,
+            "ordinal": i,
+        }
+        for i, c in enumerate(all_codes(), start=1)
+    ]
+    tables = {
+        "reports": (reports, REPORTS),
+        "cells": (cells, CELLS),
+        "checks": (checks, CHECKS),
+        "issues": (issues, ISSUES),
+        "codes": (codes, CODES),
+    }
+    for name, (rows, schema) in tables.items():
+        pq.write_table(pa.Table.from_pylist(rows, schema=schema), directory / f"{name}.parquet")
+
+
+# --- the build -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Build:
+    fixture: Fixture
+    database: Path
+    run_results: dict
+    stdout: str
+
+
+def dbt(args: list[str], tmp: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [
+            str(DBT),
+            *args,
+            "--profiles-dir",
+            ".",
+            "--target-path",
+            str(tmp / "target"),
+            "--log-path",
+            str(tmp / "logs"),
+        ],
+        cwd=DBT_PROJECT,
+        env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", **env},
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+
+
+@pytest.fixture(scope="module")
+def build(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    tmp = tmp_path_factory.mktemp("dbt")
+    fixture = synthetic_reports()
+    write_parquet(tmp / "parquet", fixture)
+    database = tmp / "ogi.duckdb"
+    proc = dbt(
+        ["build"],
+        tmp,
+        {"OGI_PARQUET_DIR": str(tmp / "parquet"), "OGI_DUCKDB_PATH": str(database)},
+    )
+    assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-2000:]
+    run_results = json.loads((tmp / "target" / "run_results.json").read_text())
+    return Build(fixture, database, run_results, proc.stdout)
+
+
+def query(build: Build, sql: str) -> list[tuple]:
+    with duckdb.connect(str(build.database), read_only=True) as con:
+        return con.sql(sql).fetchall()
+
+
+# --- tests -----------------------------------------------------------------------------------
+
+
+def test_parse_needs_no_parquet(tmp_path: Path) -> None:
+    """Orchestration reads the manifest before any data exists."""
+    proc = dbt(
+        ["parse"],
+        tmp_path,
+        {
+            "OGI_PARQUET_DIR": str(tmp_path / "absent"),
+            "OGI_DUCKDB_PATH": str(tmp_path / "absent.duckdb"),
+        },
+    )
+    assert proc.returncode == 0, proc.stdout[-4000:]
+    manifest = json.loads((tmp_path / "target" / "manifest.json").read_text())
+    assert "model.ogi.fct_applications" in manifest["nodes"]
+    assert not (tmp_path / "absent.duckdb").exists()
+
+
+def test_every_node_succeeds_and_unit_tests_ran(build: Build) -> None:
+    with duckdb.connect(str(build.database), read_only=True) as con:
+        assert con.sql("select count(*) from dim_reports").fetchone() == (6,)
+    results = {r["unique_id"]: r for r in build.run_results["results"]}
+    unit = [r for uid, r in results.items() if uid.startswith("unit_test.")]
+    assert len(unit) >= 3 and all(r["status"] == "pass" for r in unit)
+    assert any("applications_pivot_keeps_blank_cells_null" in uid for uid in results)
+    bad = {uid: r["status"] for uid, r in results.items() if r["status"] not in ("success", "pass")}
+    # the only non-passing node is the warning that counts the inconsistent source reports
+    assert list(bad.values()) == ["warn"], bad
+    (warned,) = [r for uid, r in results.items() if "inconsistent_source_reports" in uid]
+    assert warned["status"] == "warn" and warned["failures"] == 2
+
+
+def test_quarantine_lists_the_reports_whose_identities_do_not_hold(build: Build) -> None:
+    rows = dict(query(build, "select report_id, reason from rpt_quarantine"))
+    assert set(rows) == {build.fixture.failing, build.fixture.blank_total}
+    assert "ledger@natural_person difference -1 (4 vs 5)" in rows[build.fixture.failing]
+    assert "ledger@total difference -1" in rows[build.fixture.failing]
+    assert "undecided (blank total)" in rows[build.fixture.blank_total]
+    flagged = query(build, "select report_id, is_quarantined from dim_reports order by report_id")
+    assert dict(flagged) == {
+        "a-2019": False,
+        "a-2020": False,
+        "a-2021": False,
+        "b-2019-missing": False,
+        "b-2020-ledger": True,
+        "b-2021-blank": True,
+    }
+
+
+def test_facts_exclude_quarantined_reports_which_stay_queryable(build: Build) -> None:
+    clean = build.fixture.clean
+    for table in ("fct_applications", "fct_dispositions", "fct_reviews", "fct_litigation"):
+        ids = {r[0] for r in query(build, f"select distinct report_id from {table}")}
+        assert ids <= clean and ids, table
+    assert {r[0] for r in query(build, "select distinct report_id from fct_applications")} == clean
+    printed = {
+        r[0] for r in query(build, "select distinct report_id from int_applications_printed")
+    }
+    assert printed == clean | {build.fixture.failing, build.fixture.blank_total}
+    # a blank total stays null, it is never read as 0
+    (blank,) = query(
+        build,
+        "select new_requests, total_processed from int_applications_printed "
+        f"where report_id = '{build.fixture.blank_total}' and applicant_type = 'total'",
+    )
+    assert blank == (None, None)
+
+
+def test_fact_values_and_template_dependent_leaves(build: Build) -> None:
+    (row,) = query(
+        build,
+        "select new_requests, carried_over, total_processed, carried_forward "
+        "from fct_applications where report_id = 'a-2019' and applicant_type = 'total'",
+    )
+    assert row == (12, 2, 11, 3)
+    leaves = {
+        rid: {
+            d
+            for (d,) in query(
+                build,
+                f"select distinct disposition from fct_dispositions where report_id = '{rid}'",
+            )
+        }
+        for rid in ("a-2019", "a-2021")
+    }
+    assert leaves["a-2019"] == set(disposition_leaves("2019"))
+    assert leaves["a-2021"] == set(disposition_leaves("2021"))
+    n = query(build, "select count(*) from fct_dispositions where report_id = 'a-2021'")[0][0]
+    assert n == len(APPLICANT_COLUMNS) * len(disposition_leaves("2021"))
+    assert query(
+        build, "select upheld, pending, total from fct_reviews where report_id = 'a-2019'"
+    ) == [(1, None, 1)]
+    assert query(build, "select report_id, path, total from fct_litigation order by report_id") == [
+        ("a-2019", "direct", 1),
+        ("a-2021", "after_review", 2),
+    ]
+    assert query(
+        build,
+        "select value from fct_proactive_disclosure "
+        "where item = 'central_procurement' and measure = 'amount_wan_yuan'",
+    ) == [(39.0785,)]
+
+
+def test_reconciliation_matches_the_python_checks(build: Build) -> None:
+    def norm(x):
+        return None if x is None else float(x)
+
+    expected = {
+        (rid, c["identity"], c["at"]): (
+            norm(c["lhs"]),
+            norm(c["rhs"]),
+            norm(c["difference"]),
+            c["holds"],
+            c["reading"],
+            c["soft"],
+        )
+        for rid, r in build.fixture.results.items()
+        for c in r["checks"]
+    }
+    got = {
+        (rid, identity, at): tuple(rest)
+        for rid, identity, at, *rest in query(
+            build,
+            'select report_id, identity, "at", lhs, rhs, difference, holds, reading, soft '
+            "from rpt_reconciliation where identity <> 'carry_over'",
+        )
+    }
+    assert got == {k: tuple(v) for k, v in expected.items()}
+    readings = {k[1:]: v[4] for k, v in expected.items() if k[0] == "a-2019"}
+    assert readings[("outcomes", "review")] == "blank_as_zero"
+
+
+def test_carry_over_is_a_soft_cross_year_check(build: Build) -> None:
+    rows = query(
+        build,
+        "select report_id, lhs, rhs, holds, reading, soft, counterpart_report_id "
+        "from rpt_reconciliation where identity = 'carry_over' order by report_id",
+    )
+    assert rows == [
+        ("a-2020", 3.0, 3.0, True, "printed", True, "a-2019"),
+        ("a-2021", 4.0, 1.0, False, "printed", True, "a-2020"),
+        # the 2019 report could not be fetched: nothing to compare with, undecided
+        ("b-2020-ledger", 0.0, None, None, "blank_unknown", True, "b-2019-missing"),
+        # a blank carried_over total is unknown, not 0
+        ("b-2021-blank", None, 1.0, None, "blank_unknown", True, "b-2020-ledger"),
+    ]
+    quarantined = {r[0] for r in query(build, "select report_id from rpt_quarantine")}
+    assert "a-2021" not in quarantined
+
+
+def test_dimensions(build: Build) -> None:
+    assert query(build, "select code from dim_applicant_types order by ordinal") == [
+        (c,) for c in APPLICANT_COLUMNS
+    ]
+    dispositions = {r[0] for r in query(build, "select code from dim_dispositions")}
+    assert dispositions == set(disposition_leaves("2019")) | set(disposition_leaves("2021"))
+    assert query(
+        build,
+        "select agency_name, level, first_year, last_year, n_reports from dim_agencies "
+        "order by agency_name",
+    ) == sorted([(AGENCY_A, "city", 2019, 2021, 3), (AGENCY_B, "county", 2019, 2021, 3)])
+
+
+def test_descriptions_are_persisted_as_comments(build: Build) -> None:
+    missing = query(
+        build,
+        "select table_name, column_name from duckdb_columns() "
+        "where schema_name = 'main' and (table_name like 'fct_%' or table_name like 'dim_%' "
+        "or table_name like 'rpt_%') and comment is null",
+    )
+    assert missing == []
+    comments = dict(
+        query(build, "select table_name, comment from duckdb_tables() where schema_name = 'main'")
+    )
+    assert "行政复议" in comments["fct_reviews"]
