@@ -4,7 +4,8 @@ The rules, which dbt re-implements independently in SQL (int_identity_terms / rp
 and a dbt test compares with these results:
 
 * A check is emitted at a position only when at least one of its terms is printed.
-* A term is *total-like* when it is a 总计 cell (column ``total``, or row ``total_processed``).
+* A term is *total-like* when it is in the 总计 column (``total``), or when it is the total the
+  dispositions identity checks (``total_processed`` on its left-hand side).
 * If any missing (blank or absent) term is total-like, the check is undecided: ``holds`` null,
   ``difference`` null, reading ``blank_unknown``; ``lhs``/``rhs`` are the sums of the printed
   terms on each side (null for a side with none).
@@ -34,9 +35,8 @@ from ingest.codes import (
 Term = tuple[str, str]  # (row_code, col_code)
 
 
-def _is_total_like(term: Term) -> bool:
-    row, col = term
-    return col == "total" or row == "total_processed"
+def _is_total_like(term: Term, lhs_total: bool) -> bool:
+    return term[1] == "total" or lhs_total
 
 
 def _num(x: float) -> int | float:
@@ -60,10 +60,16 @@ def evaluate_terms(
     rv = [get(t) for t in rhs_terms]
     if all(v is None for v in lv + rv):
         return None
-    missing = [t for t, v in zip(lhs_terms + rhs_terms, lv + rv, strict=True) if v is None]
+    lhs_total = identity == "dispositions"
+    missing = [
+        _is_total_like(t, lhs_total and side == "lhs")
+        for side, terms, values in (("lhs", lhs_terms, lv), ("rhs", rhs_terms, rv))
+        for t, v in zip(terms, values, strict=True)
+        if v is None
+    ]
     lhs = sum(v for v in lv if v is not None)
     rhs = sum(v for v in rv if v is not None)
-    if any(_is_total_like(t) for t in missing):
+    if any(missing):
         reading, holds, diff = "blank_unknown", None, None
         lhs_out = None if all(v is None for v in lv) else _num(lhs)
         rhs_out = None if all(v is None for v in rv) else _num(rhs)

@@ -7,7 +7,8 @@
 --   2 dispositions  at applicant column c: total_processed = sum of the disposition leaves
 --   3 applicants    at application row r:  total = sum of the six applicant columns
 --   4 outcomes      at review group g:      total = upheld + corrected + other + pending
--- A term is total-like (总计) when its column is `total` or its row is `total_processed`.
+-- A term is total-like (总计) when its column is `total`, or when it is the total_processed
+-- that the dispositions identity checks (its left-hand side).
 with applicant_columns as (
     select code as col_code
     from {{ ref('stg_codes') }}
@@ -122,7 +123,7 @@ select
     terms.row_code,
     terms.col_code,
     cells.value,
-    (terms.col_code = 'total' or terms.row_code = 'total_processed') as is_total_like
+    (terms.col_code = 'total' or (terms.identity = 'dispositions' and terms.side = 'lhs')) as is_total_like
 from terms
 left join {{ ref('stg_cells') }} as cells
     on cells.report_id = terms.report_id

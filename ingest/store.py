@@ -1,0 +1,316 @@
+"""From parse results to the Parquet tables that dbt reads.
+
+Every row follows the explicit schemas of `ingest.schema`. A report is identified by its
+`report_id` (see `ingest.catalog.report_id`), so writing a batch *replaces* the rows of the
+reports it contains and keeps the rows of every other report: re-running never duplicates.
+
+A report that could not be read or parsed still gets its `reports` row, with status "error" and
+the message, and no rows in the other tables. Rows are validated one report at a time, so a
+malformed parse result turns that one report into an error instead of failing the batch.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from ingest.archive import ArchivedReport
+from ingest.checks import evaluate
+from ingest.codes import all_codes
+from ingest.schema import PARSER_VERSION, TABLES
+
+# Statuses of the parse contract, from most to least complete.
+STATUSES: tuple[str, ...] = ("complete", "partial", "narrative_only", "no_statistics", "error")
+# Tables holding rows per report (codes is the code list, rewritten whole).
+REPORT_TABLES: tuple[str, ...] = ("reports", "cells", "checks", "issues")
+
+Row = dict[str, object]
+
+
+class RejectedResult(ValueError):
+    """A parse result that does not fit the tables."""
+
+
+# --- one report to rows ----------------------------------------------------------------------
+
+
+def _required_str(d: Mapping, key: str, what: str) -> str:
+    value = d.get(key)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise RejectedResult(f"{what} without {key!r}: {dict(d)!r}")
+    return str(value)
+
+
+def _opt_str(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def _opt_float(value: object, what: str) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str):
+        raise RejectedResult(f"{what}: not a number: {value!r}")
+    try:
+        return float(value)
+    except ValueError:
+        raise RejectedResult(f"{what}: not a number: {value!r}") from None
+
+
+def _opt_int(value: object, what: str) -> int | None:
+    number = _opt_float(value, what)
+    if number is None:
+        return None
+    if not number.is_integer():
+        raise RejectedResult(f"{what}: not an integer: {value!r}")
+    return int(number)
+
+
+def _opt_bool(value: object, what: str) -> bool | None:
+    if value is None or isinstance(value, bool):
+        return value
+    raise RejectedResult(f"{what}: not a boolean: {value!r}")
+
+
+def cell_row(report_id: str, cell: Mapping) -> Row:
+    return {
+        "report_id": report_id,
+        "section": _required_str(cell, "section", "cell"),
+        "row_code": _required_str(cell, "row", "cell"),
+        "col_code": _required_str(cell, "col", "cell"),
+        "value": _opt_float(cell.get("value"), "cell value"),
+        "raw": _opt_str(cell.get("raw")),
+        "method": _required_str(cell, "method", "cell"),
+    }
+
+
+def check_row(report_id: str, check: Mapping) -> Row:
+    return {
+        "report_id": report_id,
+        "identity": _required_str(check, "identity", "check"),
+        "at": _required_str(check, "at", "check"),
+        "lhs": _opt_float(check.get("lhs"), "check lhs"),
+        "rhs": _opt_float(check.get("rhs"), "check rhs"),
+        "difference": _opt_float(check.get("difference"), "check difference"),
+        "holds": _opt_bool(check.get("holds"), "check holds"),
+        "reading": _required_str(check, "reading", "check"),
+        "soft": bool(_opt_bool(check.get("soft"), "check soft")),
+    }
+
+
+def issue_row(report_id: str, issue: Mapping) -> Row:
+    return {
+        "report_id": report_id,
+        "severity": _required_str(issue, "severity", "issue"),
+        "code": _required_str(issue, "code", "issue"),
+        "message": _required_str(issue, "message", "issue"),
+    }
+
+
+def _catalog_columns(archived: ArchivedReport) -> Row:
+    entry = archived.entry
+    return {
+        "report_id": entry.report_id,
+        "source": entry.source,
+        "sha256": archived.sha256,
+        "raw_path": archived.raw_path,
+        "bytes": archived.bytes,
+        "catalog_agency": entry.agency,
+        "catalog_region_code": entry.region_code,
+        "catalog_level": entry.level,
+        "catalog_year": entry.year,
+        "fetch_status": archived.fetch_status,
+        "parser_version": PARSER_VERSION,
+    }
+
+
+def error_rows(archived: ArchivedReport, message: str, parsed_at: datetime) -> dict[str, list[Row]]:
+    """The rows of a report that could not be read or parsed: a reports row, nothing else."""
+    report = {
+        **_catalog_columns(archived),
+        "title": None,
+        "agency": None,
+        "year": None,
+        "template_proactive": None,
+        "template_applications": None,
+        "status": "error",
+        "error": message,
+        "n_cells": 0,
+        "n_issues": 0,
+        "n_checks_failed": 0,
+        "parsed_at": parsed_at,
+    }
+    return {"reports": [report], "cells": [], "checks": [], "issues": []}
+
+
+def result_rows(
+    archived: ArchivedReport, result: Mapping, parsed_at: datetime
+) -> dict[str, list[Row]]:
+    """The rows of one parsed report in every per-report table. Raises RejectedResult."""
+    report_id = archived.entry.report_id
+    status = result.get("status")
+    if status not in STATUSES:
+        raise RejectedResult(f"unknown status {status!r}")
+    checks = result["checks"] if "checks" in result else evaluate(result)
+    cells = [cell_row(report_id, c) for c in result.get("cells") or []]
+    check_rows = [check_row(report_id, c) for c in checks or []]
+    issues = [issue_row(report_id, i) for i in result.get("issues") or []]
+    template = result.get("template") or {}
+    error = result.get("error") or (result.get("message") if status == "error" else None)
+    report = {
+        **_catalog_columns(archived),
+        "title": _opt_str(result.get("title")),
+        "agency": _opt_str(result.get("agency")),
+        "year": _opt_int(result.get("year"), "year"),
+        "template_proactive": _opt_str(template.get("proactive")),
+        "template_applications": _opt_str(template.get("applications")),
+        "status": status,
+        "error": _opt_str(error),
+        "n_cells": len(cells),
+        "n_issues": len(issues),
+        "n_checks_failed": sum(1 for c in check_rows if c["holds"] is False),
+        "parsed_at": parsed_at,
+    }
+    return {"reports": [report], "cells": cells, "checks": check_rows, "issues": issues}
+
+
+def codes_rows() -> list[Row]:
+    """The canonical code list; ordinal is the row order of ingest/data/codes.csv, from 1."""
+    return [
+        {
+            "section": c.section,
+            "group": c.group or None,
+            "code": c.code,
+            "label_zh": c.label_zh,
+            "label_en": c.label_en,
+            "template": c.template,
+            "ordinal": i,
+        }
+        for i, c in enumerate(all_codes(), start=1)
+    ]
+
+
+# --- rows to Arrow ---------------------------------------------------------------------------
+
+
+class TableBuilder:
+    """Collects rows column-wise and packs them into record batches as it goes."""
+
+    def __init__(self, schema: pa.Schema, batch_rows: int = 50_000) -> None:
+        self.schema = schema
+        self.batch_rows = batch_rows
+        self.rows = 0
+        self._batches: list[pa.RecordBatch] = []
+        self._columns: dict[str, list] = {name: [] for name in schema.names}
+        self._pending = 0
+
+    def extend(self, rows: Iterable[Row]) -> None:
+        for row in rows:
+            for name, column in self._columns.items():
+                column.append(row.get(name))
+            self._pending += 1
+            self.rows += 1
+        if self._pending >= self.batch_rows:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._pending:
+            self._batches.append(pa.RecordBatch.from_pydict(self._columns, schema=self.schema))
+            self._columns = {name: [] for name in self.schema.names}
+            self._pending = 0
+
+    def to_table(self) -> pa.Table:
+        self._flush()
+        return pa.Table.from_batches(self._batches, schema=self.schema)
+
+
+def codes_table() -> pa.Table:
+    return pa.Table.from_pylist(codes_rows(), schema=TABLES["codes"])
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WrittenTable:
+    """One Parquet file after a write: its path, its rows, and how many this batch wrote."""
+
+    table: str
+    path: str
+    rows: int
+    written: int
+    kept: int  # rows of other reports carried over from the previous file
+
+    def as_dict(self) -> dict:
+        return {"path": self.path, "rows": self.rows, "written": self.written, "kept": self.kept}
+
+
+def table_path(parquet_dir: Path, table: str) -> Path:
+    return parquet_dir / f"{table}.parquet"
+
+
+def write_parquet(table: pa.Table, path: Path) -> None:
+    """Write atomically: readers see the old file or the new one, never a partial one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        pq.write_table(table, tmp, compression="zstd")
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def _previous_rows(path: Path, schema: pa.Schema, replaced_ids: pa.Array) -> pa.Table | None:
+    """Rows of the existing file that belong to reports not in this batch."""
+    if not path.exists():
+        return None
+    try:
+        previous = pq.read_table(path)
+    except (OSError, pa.ArrowInvalid):
+        return None  # unreadable: the batch rebuilds the table
+    if not previous.schema.equals(schema):
+        return None  # written under another schema: the batch rebuilds the table
+    keep = pc.invert(pc.is_in(previous["report_id"], value_set=replaced_ids))
+    return previous.filter(keep)
+
+
+def write_tables(
+    tables: Mapping[str, pa.Table], parquet_dir: Path, merge: bool = True
+) -> dict[str, WrittenTable]:
+    """Write each table to `<parquet_dir>/<table>.parquet`.
+
+    With `merge`, per-report tables keep the rows of reports absent from this batch and replace
+    those of reports present in it (identified by the batch's reports table). Without it, each
+    file holds exactly this batch. The codes table is always rewritten whole.
+    """
+    batch_ids = tables["reports"]["report_id"].combine_chunks() if "reports" in tables else None
+    written: dict[str, WrittenTable] = {}
+    for name, table in tables.items():
+        schema = TABLES[name]
+        table = table.cast(schema) if not table.schema.equals(schema) else table
+        path = table_path(parquet_dir, name)
+        kept = None
+        if merge and name in REPORT_TABLES and batch_ids is not None:
+            kept = _previous_rows(path, schema, batch_ids)
+        full = pa.concat_tables([kept, table]) if kept is not None and kept.num_rows else table
+        write_parquet(full, path)
+        written[name] = WrittenTable(
+            name, str(path), full.num_rows, table.num_rows, full.num_rows - table.num_rows
+        )
+    return written
+
+
+def read_table(parquet_dir: Path, table: str) -> pa.Table:
+    return pq.read_table(table_path(parquet_dir, table), schema=TABLES[table])
