@@ -210,6 +210,17 @@ def _litigation_parent() -> str:
     return core(labels[0].split(" ")[0])
 
 
+def review_groups_in_header(text: str) -> list[str]:
+    """Groups named, in order, by a whole review header flattened into one string
+    ("行政复议行政诉讼结果维持…未经复议直接起诉复议后起诉…")."""
+    c = core(text)
+    hits = [(c.find(g), code) for code, g in _review_groups()]
+    parent = c.find(_litigation_parent())
+    if parent >= 0 and not any(code != "review" and i >= 0 for i, code in hits):
+        hits.append((parent, "litigation"))
+    return [code for i, code in sorted(hits) if i >= 0]
+
+
 def match_review_group(text: str) -> str | None:
     """review | litigation_direct | litigation_after_review | 'litigation' (the parent) | None."""
     c = core(text)

@@ -14,14 +14,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest import checks as identity_checks
-from ingest import codes, labels
+from ingest import codes, digits, labels
+from ingest.documents import to_text
 from ingest.narrative import stated_totals, title_info
-from ingest.normalize import decode, norm_label, to_simplified
+from ingest.normalize import norm_label, to_simplified
 from ingest.schema import PARSER_VERSION
 from ingest.tables import layout_of
 from ingest.values import Cell, read_cell, to_wan_yuan
@@ -30,11 +32,15 @@ N_APPLICANT = len(codes.APPLICANT_COLUMNS)
 N_OUTCOME = len(codes.OUTCOMES)
 
 
+DIGIT_SPLIT = "digit_split"
+
+
 @dataclass
 class Token:
     text: str
     method: str
     cell: Cell | None  # a value (number or blank) or None for text
+    glued: bool = False  # a run of numeric cells printed with no separator
 
 
 @dataclass
@@ -48,25 +54,43 @@ class State:
     after_dispositions: bool = False
     header_measures: list = field(default_factory=list)
     header_unit: str | None = None
+    glued_apps: dict = field(default_factory=dict)  # row code -> glued run text
+    glued_reviews: list = field(default_factory=list)  # (groups, run text)
+    glued_items: list = field(default_factory=list)  # (item, header measures, run, unit)
 
     def issue(self, severity: str, code: str, message: str) -> None:
         self.issues.append({"severity": severity, "code": code, "message": message})
+
+
+_GLUED_HINT = re.compile(r"[^\d\s.,+\-:：/年月日]\s*[+\-]?\d{2,}|^\d{8,}$")
 
 
 def _tokens(layout) -> list[Token]:
     out = []
     for row, method in zip(layout.rows, layout.methods, strict=True):
         for text in row:
-            out.append(Token(text, method, read_cell(text)))
+            cell = read_cell(text)
+            if cell is None and _GLUED_HINT.search(text):
+                pairs = digits.split_flat_line(text)
+                if any(run for _label, run in pairs):
+                    for label, run in pairs:
+                        if label:
+                            out.append(Token(label, method, None))
+                        if run:
+                            out.append(Token(run, DIGIT_SPLIT, None, glued=True))
+                    continue
+            out.append(Token(text, method, cell))
     return out
 
 
 def _review_groups_in(buffer: list[str]) -> list[str]:
     found: list[str] = []
     for t in buffer:
-        g = labels.match_review_group(t)
-        if g and g not in found:
-            found.append(g)
+        if 14 < len(t) <= 120 and ("审结" in t or "维持" in t):
+            groups = labels.review_groups_in_header(t)
+        else:
+            groups = [g] if (g := labels.match_review_group(t)) else []
+        found += [g for g in groups if g not in found]
     return found
 
 
@@ -141,6 +165,11 @@ def _walk(tokens: list[Token], state: State) -> None:
     i, n = 0, len(tokens)
     while i < n:
         tok = tokens[i]
+        if tok.glued:
+            i += 1
+            if _take_glued(state, buffer, tok.text):
+                buffer = []
+            continue
         if tok.cell is None:
             text = norm_label(tok.text)
             if text:
@@ -172,6 +201,115 @@ def _walk(tokens: list[Token], state: State) -> None:
         buffer = []
 
 
+def _glued_text(run: list[Token]) -> str | None:
+    """The run's digits as one glued run, when a count mismatch suggests lost separators
+    (only whole non-negative integers; blanks or decimals cannot be re-split)."""
+    texts = [t.text.strip() for t in run]
+    if all(t and all(ch.isdigit() or ch in "+- " for ch in t) for t in texts):
+        return " ".join(texts)
+    return None
+
+
+def _take_glued(state: State, buffer: list[str], run: str) -> bool:
+    """Note a glued digit run under the label it follows; decoded once the whole grid is known
+    (only the identities across the grid decide the split)."""
+    groups = _review_groups_in(buffer[-30:])
+    if groups:
+        state.glued_reviews.append((groups, run))
+        return True
+    target = _match_buffer(state, buffer)
+    if target is None:
+        return False
+    kind, _score, code, group = target
+    if kind == "item":
+        state.glued_items.append((code, list(state.header_measures), run, state.header_unit))
+        return True
+    if group:
+        state.group = group
+    if code in codes.DISPOSITION_ROWS:
+        state.after_dispositions = True
+    state.glued_apps.setdefault(code, run)
+    return True
+
+
+def _synthetic(value, run: str) -> Token:
+    return Token(run, DIGIT_SPLIT, Cell(value, run))
+
+
+def _decode_glued(state: State) -> None:
+    if state.glued_apps:
+        rows = set(state.glued_apps) | set(state.applications)
+        only_2021 = set(codes.application_rows("2021")) - set(codes.application_rows("2019"))
+        version = "2021" if rows & only_2021 else "2019"
+        dec = digits.decode_applications(state.glued_apps, version)
+        for amb in dec.ambiguous:
+            state.issue(
+                "warning",
+                "ambiguous_split",
+                f"row {amb['row']}: run {state.glued_apps[amb['row']]!r} splits "
+                f"{len(amb['candidates'])} ways that all satisfy the identities, e.g. "
+                f"{amb['candidates'][:3]}; cells that differ left blank",
+            )
+        for row in dec.unsolved:
+            state.issue(
+                "warning",
+                "digit_split_failed",
+                f"row {row}: run {state.glued_apps[row]!r} has no split satisfying the identities",
+            )
+        for row, cols in dec.values.items():
+            if row in dec.unsolved:
+                continue
+            run = state.glued_apps[row]
+            _assign_application(
+                state, row, [_synthetic(cols[c], run) for c in codes.APPLICANT_COLUMNS]
+            )
+    for groups, run in state.glued_reviews:
+        specific = [g for g in groups if g != "litigation"]
+        targets = tuple(specific) if len(specific) == 1 and "litigation" not in groups else None
+        dec = digits.decode_reviews(run, targets or codes.REVIEW_GROUPS)
+        if dec.unsolved or not dec.values:
+            state.issue("warning", "digit_split_failed", f"review run {run!r} has no valid split")
+            continue
+        if dec.ambiguous:
+            state.issue("warning", "ambiguous_split", f"review run {run!r} splits several ways")
+        for g, cols in dec.values.items():
+            if g not in state.reviews:
+                state.reviews[g] = dict(cols)
+                state.cells.extend(
+                    _cell("reviews", g, o, _synthetic(cols[o], run)) for o in codes.OUTCOMES
+                )
+    for item, header, run, unit in state.glued_items:
+        sizes = sorted(
+            {len(lay[item]) for v in codes.TEMPLATES if item in (lay := codes.proactive_layout(v))}
+        )
+        if header and len(header) in sizes:
+            sizes = [len(header)]
+        decoded = []
+        for n in sizes:
+            layout = next(
+                codes.proactive_layout(v)[item]
+                for v in codes.TEMPLATES
+                if len(codes.proactive_layout(v).get(item, ())) == n
+            )
+            signed = [k for k, m in enumerate(layout) if m == "change"]
+            rd = digits.decode_free(run, n, signed_positions=signed)
+            if rd.candidates:
+                decoded.append(rd)
+        if len(decoded) != 1:
+            state.issue(
+                "warning", "ambiguous_split", f"item {item}: run {run!r} fits several layouts"
+            )
+            continue
+        rd = decoded[0]
+        if not rd.unique:
+            state.issue(
+                "warning",
+                "ambiguous_split",
+                f"item {item}: run {run!r} splits several ways, e.g. {rd.candidates[:3]}; cells that differ left blank",
+            )
+        state.proactive_runs.append((item, header, [_synthetic(v, run) for v in rd.values], unit))
+
+
 def _header_closed(buffer: list[str], state: State) -> bool:
     # a measure label after an item label starts a new header
     return any(labels.match_item(t) for t in buffer[-3:])
@@ -179,8 +317,12 @@ def _header_closed(buffer: list[str], state: State) -> bool:
 
 def _assign_run(state: State, buffer: list[str], run: list[Token]) -> None:
     groups = _review_groups_in(buffer[-30:])
-    if groups and _assign_reviews(state, groups, run):
-        return
+    if groups:
+        if _assign_reviews(state, groups, run):
+            return
+        if _glued_text(run):
+            state.glued_reviews.append((groups, _glued_text(run)))
+            return
     target = _match_buffer(state, buffer)
     if target is None:
         if any(not t.cell.is_blank for t in run) and buffer:
@@ -192,6 +334,12 @@ def _assign_run(state: State, buffer: list[str], run: list[Token]) -> None:
         return
     kind, _score, code, group = target
     if kind == "item":
+        sizes = {len(lay.get(code, ())) for lay in map(codes.proactive_layout, codes.TEMPLATES)}
+        if len(run) not in sizes and _glued_text(run):
+            state.glued_items.append(
+                (code, list(state.header_measures), _glued_text(run), state.header_unit)
+            )
+            return
         state.proactive_runs.append((code, list(state.header_measures), run, state.header_unit))
         return
     if group:
@@ -209,6 +357,8 @@ def _assign_run(state: State, buffer: list[str], run: list[Token]) -> None:
                 state, order[start + k], run[k * N_APPLICANT : (k + 1) * N_APPLICANT]
             )
         state.issue("warning", "row_labels_missing", f"{len(run)} values after '{buffer[-1][:30]}'")
+    elif _glued_text(run) and code not in state.glued_apps:
+        state.glued_apps[code] = _glued_text(run)
     else:
         state.issue(
             "warning",
@@ -316,6 +466,7 @@ def parse_text(text: str, source: str = "", sha256: str | None = None) -> dict:
     result.update(agency=agency, year=year, title=title)
     state = State()
     _walk(_tokens(layout), state)
+    _decode_glued(state)
     proactive, pro_version = _resolve_proactive(state)
     apps = state.applications
     if not _has_values(apps):
@@ -372,9 +523,7 @@ def parse_document(data: bytes, source: str) -> dict:
     """Parse the raw bytes of one report; never raises."""
     sha = hashlib.sha256(data).hexdigest()
     try:
-        text, _encoding = decode(data)
-        if "\x00" in text[:4096]:
-            raise ValueError("binary content (not an HTML or text report)")
+        text, _kind = to_text(data)  # HTML, text, PDF or DOCX; DocumentError if unreadable
         return parse_text(text, source, sha)
     except Exception as exc:  # noqa: BLE001 - one bad report must never stop a run
         result = empty_result(source, sha)
