@@ -10,6 +10,13 @@ the parse contract of the spec) and the renderers print it the ways real reports
 * `render_pipe`: the page copied to text, one table row per line, cells joined by `` | ``; a
   rowspan label appears only on the first row of its group, so rows have different cell counts.
 
+`MESSY_RENDERINGS` print the same reports the ways that are harder to read: PDF text
+(`render_pdf_layout`: whitespace-aligned columns; `render_pdf_text`: one cell per line, some
+values before their label), flattened text with the numbers of a row glued (`render_flat`),
+HTML with section 四 as three tables or absent, heavy page chrome, labels split over <p>/<span>,
+GBK bytes, label noise (`ingest.noise`), and a blank 总计 column. `adapt_truth` gives the truth
+a messy rendering prints; `render_bytes` renders any of `ALL_RENDERINGS` to bytes.
+
 Each renderer can print the document in traditional script with Taiwan phrasing (OpenCC
 ``s2twp``: 文件→檔案, 门户网站→入口網站, 程序→程式), as mirror sites do. The truth does not change
 with the rendering: it holds the printed numbers, in simplified script, and the list of the
@@ -41,6 +48,7 @@ from ingest.codes import (
     disposition_leaves,
     proactive_layout,
 )
+from ingest.noise import blank_totals, noisy_label, without_reviews
 
 KINDS = ("tables", "narrative_only", "no_statistics")
 BREAKABLE = ("ledger", "dispositions", "applicants", "outcomes")
@@ -663,6 +671,27 @@ def _review_table(rng: random.Random, truth: dict, style: Style) -> list[Row]:
     ]
 
 
+def _review_tables_split(rng: random.Random, truth: dict, style: Style) -> list[list[Row]]:
+    """Section 四 as three small tables, one per group: its name, the 5 outcomes, the values."""
+    codes = by_code("reviews")
+    tables = []
+    for g in REVIEW_GROUPS:
+        parts = codes[g].label_zh.split(" ", 1)
+        name = parts[0] if len(parts) == 1 else f"{parts[0]}（{parts[1]}）"
+        values = truth["reviews"][g]
+        tables.append(
+            [
+                [_label_cell(rng, name, style, colspan=len(OUTCOMES))],
+                [_label_cell(rng, codes[o].label_zh, style, True) for o in OUTCOMES],
+                [
+                    _value_cell(style.blank_mark if values[o] is None else str(values[o]))
+                    for o in OUTCOMES
+                ],
+            ]
+        )
+    return tables
+
+
 # --- prose -----------------------------------------------------------------------------------
 
 
@@ -840,15 +869,19 @@ def _other_paragraph(rng: random.Random, truth: dict) -> str:
     return rng.choice(["无。", "本年度无其他需要报告的事项。"])
 
 
-def _document(rng: random.Random, truth: dict, style: Style) -> list[Block]:
-    """The whole report as blocks, in reading order."""
+def _document(
+    rng: random.Random, truth: dict, style: Style, reviews: str = "one_row"
+) -> list[Block]:
+    """The whole report as blocks, in reading order. `reviews` prints section 四 as the
+    template's one 15-cell row ("one_row") or as one 5-column table per group ("split"); a truth
+    without reviews prints the heading with nothing under it."""
     blocks = [Block("title", _title(truth, style))]
     y, m, d = _publication_date(rng, truth)
     blocks.append(Block("meta", f"发布时间：{y}-{m:02d}-{d:02d}  来源：{truth['agency']}"))
     blocks.append(Block("para", _intro(rng, truth)))
     blocks.append(Block("heading", SECTION_HEADINGS[0]))
     blocks += [Block("para", p) for p in _overview_paragraphs(rng, truth)]
-    has_tables = truth["status"] == "complete"
+    has_tables = "applications" in truth
     blocks.append(Block("heading", SECTION_HEADINGS[1]))
     if has_tables:
         for rows in _proactive_tables(rng, truth, style):
@@ -861,8 +894,12 @@ def _document(rng: random.Random, truth: dict, style: Style) -> list[Block]:
     elif truth["status"] == "narrative_only":
         blocks.append(Block("empty_rows", role="applications"))
     blocks.append(Block("heading", SECTION_HEADINGS[3]))
-    if has_tables:
-        blocks.append(Block("table", rows=_review_table(rng, truth, style), role="reviews"))
+    if has_tables and "reviews" in truth:
+        if reviews == "split":
+            for rows in _review_tables_split(rng, truth, style):
+                blocks.append(Block("table", rows=rows, role="reviews"))
+        else:
+            blocks.append(Block("table", rows=_review_table(rng, truth, style), role="reviews"))
     blocks.append(Block("heading", SECTION_HEADINGS[4]))
     blocks.append(Block("para", _problems_paragraph(rng)))
     blocks.append(Block("heading", SECTION_HEADINGS[5]))
@@ -963,10 +1000,29 @@ def _merge_proactive(rows_per_table: list[list[Row]]) -> list[Row]:
     return merged
 
 
-def render_html(truth: dict, rng: random.Random, script: str = "simplified") -> str:
-    """A full portal article page with the report and its three tables."""
+def render_html(
+    truth: dict,
+    rng: random.Random,
+    script: str = "simplified",
+    *,
+    reviews: str = "one_row",
+    chrome: str = "light",
+    split_labels: bool = False,
+    label_noise: float = 0.0,
+) -> str:
+    """A full portal article page with the report and its three tables.
+
+    The options print the variants real pages show (the defaults print the plain page):
+    `reviews` "split" gives section 四 as three 5-column tables; `chrome` "heavy" wraps the
+    article in nested layout tables among menus, visitor counters and footers; `split_labels`
+    breaks row labels over several <p>/<span>; `label_noise` is the rate of `noise.noisy_label`.
+    """
     style = _draw_style(rng, ["", "", "/", "—", "无"])
-    blocks = _document(rng, truth, style)
+    blocks = _document(rng, truth, style, reviews)
+    if label_noise:
+        blocks = _noisy_blocks(rng, blocks, label_noise)
+    if split_labels:
+        blocks = _split_label_blocks(rng, blocks)
     markup = rng.choices(["plain", "p", "word"], (0.4, 0.35, 0.25))[0]
     border = rng.random() < 0.75
     heading_tag = rng.choice(["h3", "p-strong"])
@@ -1058,7 +1114,10 @@ def render_html(truth: dict, rng: random.Random, script: str = "simplified") -> 
     out.append(
         "<script>var _share={title:document.title,url:location.href};</script>\n</body>\n</html>"
     )
-    return _script("\n".join(out) + "\n", script)
+    page = "\n".join(out) + "\n"
+    if chrome == "heavy":
+        page = _heavy_chrome(rng, page, truth)
+    return _script(page, script)
 
 
 # --- text ------------------------------------------------------------------------------------
@@ -1083,10 +1142,14 @@ def _text_blocks(
     style: Style,
     table_lines: Callable[[Block], list[str]],
     empty_rows: bool = False,
+    transform: Callable[[list[Block]], list[Block]] | None = None,
 ) -> list[str]:
     lines = _text_chrome(rng, truth)
     indent = rng.choice(["", "  ", "\u3000\u3000"])
-    for block in _document(rng, truth, style):
+    blocks = _document(rng, truth, style)
+    if transform is not None:
+        blocks = transform(blocks)
+    for block in blocks:
         if block.kind == "table":
             lines += table_lines(block)
         elif block.kind == "empty_rows":
@@ -1158,6 +1221,331 @@ EXTENSIONS = {"html": "html", "text_cells": "txt", "pipe": "txt"}
 
 def render(truth: dict, rendering: str, script: str, rng: random.Random) -> tuple[str, str]:
     """(document text, file extension) of `truth` in one rendering and script."""
+    if rendering in MESSY_RENDERINGS and rendering not in BYTE_RENDERINGS:
+        return MESSY_RENDERINGS[rendering](truth, rng, script), MESSY_EXTENSIONS[rendering]
     if rendering not in RENDERINGS:
         raise ValueError(f"rendering must be one of {tuple(RENDERINGS)}: {rendering!r}")
     return RENDERINGS[rendering](truth, rng, script), EXTENSIONS[rendering]
+
+
+# =============================================================================================
+# Messy renderings: what PDF extraction, flattening and careless pages do to the same report
+# =============================================================================================
+
+
+def _noisy_blocks(rng: random.Random, blocks: list[Block], rate: float) -> list[Block]:
+    """Table labels with `noise.noisy_label` applied (values untouched)."""
+    out = []
+    for block in blocks:
+        if block.kind == "table":
+            rows = [
+                [
+                    c
+                    if c.is_value
+                    else Cell(
+                        tuple(noisy_label(rng, p, rate) for p in c.parts),
+                        c.rowspan,
+                        c.colspan,
+                        c.is_value,
+                    )
+                    for c in row
+                ]
+                for row in block.rows
+            ]
+            block = Block(block.kind, block.text, rows, block.role)
+        out.append(block)
+    return out
+
+
+def _cut_label(rng: random.Random, text: str) -> tuple[str, ...]:
+    """A label broken in 2 or 3 pieces, the numbering often on its own (<span>1.</span>)."""
+    m = re.match(r"^(\d{1,2}[.、．]|[（(][一二三四五六七八九十]+[）)])", text)
+    head = m.end() if m and rng.random() < 0.6 else 0
+    rest = text[head:]
+    if len(rest) < 4:
+        return (text[:head], rest) if head else (text,)
+    cuts = sorted(rng.sample(range(1, len(rest)), min(len(rest) - 1, rng.choice([1, 1, 2]))))
+    pieces = [rest[i:j] for i, j in zip([0, *cuts], [*cuts, len(rest)], strict=True)]
+    pieces = [p + " " if rng.random() < 0.15 else p for p in pieces]
+    return ((text[:head],) if head else ()) + tuple(pieces)
+
+
+def _split_label_blocks(rng: random.Random, blocks: list[Block]) -> list[Block]:
+    """Row and header labels split over several <p>/<span> inside their cell."""
+    out = []
+    for block in blocks:
+        if block.kind == "table":
+            rows = [
+                [
+                    Cell(_cut_label(rng, c.text), c.rowspan, c.colspan, c.is_value)
+                    if not c.is_value and len(c.text) >= 4 and rng.random() < 0.7
+                    else c
+                    for c in row
+                ]
+                for row in block.rows
+            ]
+            block = Block(block.kind, block.text, rows, block.role)
+        out.append(block)
+    return out
+
+
+def _heavy_chrome(rng: random.Random, page: str, truth: dict) -> str:
+    """The body wrapped in nested layout tables among menus, a sidebar with visitor counters
+    (numbers in small tables), and a footer table: the portal templates of the 2000s."""
+    head, rest = page.split("<body>\n", 1)
+    body, tail = rest.rsplit("</body>", 1)
+    place = _place(truth["agency"])
+    menu = (
+        '<table class="menu" cellspacing="0"><tr>'
+        + "".join(f'<td><a href="/c{i}/">{_e(n)}</a></td>' for i, n in enumerate(_NAV))
+        + "</tr></table>"
+    )
+    links = ("政府信息公开指南", "政府信息公开制度", "法定主动公开内容", "政府信息公开年报")
+    side_links = (
+        '<table class="list">'
+        + "".join(f'<tr><td><a href="#">{_e(x)}</a></td></tr>' for x in links)
+        + "</table>"
+    )
+    counters = (
+        '<table class="stat">'
+        f"<tr><td>今日访问</td><td>{rng.randint(10, 9999)}</td></tr>"
+        f"<tr><td>累计访问</td><td>{rng.randint(10000, 9999999)}</td></tr>"
+        f"<tr><td>在线人数</td><td>{rng.randint(1, 300)}</td></tr></table>"
+    )
+    footer = (
+        '<table class="foot"><tr><td>'
+        f"主办：{_e(truth['agency'])}</td><td>联系电话：0{rng.randint(310, 999)}-"
+        f"{rng.randint(2000000, 8999999)}</td></tr><tr><td>网站标识码</td>"
+        f"<td>{rng.randint(1000000000, 9999999999)}</td></tr><tr><td>{_e(place)}公安备案</td>"
+        f"<td>{rng.randint(10000000000, 99999999999)}</td></tr></table>"
+    )
+    wrapped = (
+        '<table width="1000" align="center" cellpadding="0"><tr><td>'
+        f"{menu}</td></tr>\n<tr><td>"
+        '<table width="100%"><tr><td width="220" valign="top">'
+        f'<table class="side"><tr><td>{side_links}</td></tr><tr><td>{counters}</td></tr></table>'
+        f'</td>\n<td valign="top">\n{body}</td></tr></table>'
+        f"</td></tr>\n<tr><td>{footer}</td></tr></table>\n"
+    )
+    return f"{head}<body>\n{wrapped}</body>{tail}"
+
+
+# --- PDF and flattened text -------------------------------------------------------------------
+
+
+def _footer_maker(rng: random.Random) -> Callable[[], list[str]]:
+    """Page furniture as PDF text prints it between rows: '- 3 -', '第 3 页', '第3页 共9页'."""
+    page = [rng.randint(2, 4)]
+    total = page[0] + rng.randint(3, 9)
+    form = rng.choice(["- {n} -", "第 {n} 页", "第{n}页 共{t}页", "— {n} —", "{n}"])
+
+    def footer() -> list[str]:
+        page[0] += 1
+        return ["", form.format(n=page[0] - 1, t=total), ""]
+
+    return footer
+
+
+def _vertical(rng: random.Random, text: str) -> list[str]:
+    """A rowspan label in a narrow column: one character per line (when it is all CJK)."""
+    if re.fullmatch(r"[\u4e00-\u9fff（）()]+", text) and rng.random() < 0.7:
+        return list(text)
+    return [text]
+
+
+def _pad(text: str, width: int = 40) -> str:
+    """Spaces after a label up to a column, as pdftotext -layout aligns (CJK counted 2)."""
+    wide = sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+    return text + " " * max(2, width - wide)
+
+
+def _aligned_values(rng: random.Random, values: Sequence[str]) -> str:
+    return "".join(" " * rng.randint(2, 4) + v.rjust(6) for v in values).lstrip(" ")
+
+
+def _pdf_layout_lines(rng: random.Random) -> Callable[[Block], list[str]]:
+    footer = _footer_maker(rng)
+
+    def lines(block: Block) -> list[str]:
+        out: list[str] = []
+        for i, row in enumerate(block.rows):
+            if i and rng.random() < 0.06:
+                out += footer()
+            labels = [c.text for c in row if not c.is_value]
+            values = [c.text for c in row if c.is_value]
+            if not values:
+                out.append("    ".join(labels))
+                continue
+            for lab in labels[:-1]:  # rowspan labels, printed at their group's first row
+                out += _vertical(rng, lab)
+            own = labels[-1] if labels else ""
+            vals = _aligned_values(rng, values)
+            if len(own) > 12 and rng.random() < 0.7:
+                cut = rng.randint(8, 12)
+                first, rest = own[:cut], own[cut:]
+                if rng.random() < 0.5:
+                    out += [_pad(first) + vals, "  " + rest]
+                else:
+                    out += [first, "  " + _pad(rest, 38) + vals]
+            else:
+                out.append((_pad(own) if own else " " * 8) + vals)
+        return out
+
+    return lines
+
+
+def render_pdf_layout(truth: dict, rng: random.Random, script: str = "simplified") -> str:
+    """A PDF report through `pdftotext -layout`: whitespace-aligned columns (a label, then its
+    values separated by runs of spaces), long labels wrapped on a second line (the values on
+    the first or the second), page footers between rows, a group label spanning rows printed
+    one character per line."""
+    style = _draw_style(rng, ["/", "—", "-", "无"])
+    lines = _text_blocks(rng, truth, style, _pdf_layout_lines(rng))
+    return _script("\n".join(lines) + "\n", script)
+
+
+def _wrap(rng: random.Random, text: str) -> list[str]:
+    if len(text) > 8 and rng.random() < 0.6:
+        cut = rng.randint(4, len(text) - 3)
+        return [text[:cut], text[cut:]]
+    return [text]
+
+
+def _pdf_text_lines(rng: random.Random) -> Callable[[Block], list[str]]:
+    footer = _footer_maker(rng)
+    late_rate = rng.choice([0.1, 0.25])
+
+    def lines(block: Block) -> list[str]:
+        out: list[str] = []
+        for i, row in enumerate(block.rows):
+            if i and rng.random() < 0.06:
+                out += footer()
+            labels = [c for c in row if not c.is_value]
+            values = [c.text for c in row if c.is_value]
+            label_lines: list[str] = []
+            for c in labels:
+                if c.rowspan > 1 and values:
+                    label_lines += _vertical(rng, c.text)
+                else:
+                    label_lines += _wrap(rng, c.text)
+            if values and labels and block.role == "applications" and rng.random() < late_rate:
+                out += values + label_lines  # a vertically centred label comes out after
+            else:
+                out += label_lines + values
+        return out
+
+    return lines
+
+
+def render_pdf_text(truth: dict, rng: random.Random, script: str = "simplified") -> str:
+    """A PDF report through a default text extraction (pdfminer): one cell per line, labels
+    wrapped over two lines, page footers inside the tables, and for some rows the value lines
+    before their label."""
+    style = _draw_style(rng, ["/", "—", "-", "无"])
+    lines = _text_blocks(rng, truth, style, _pdf_text_lines(rng))
+    return _script("\n".join(lines) + "\n", script)
+
+
+def _flat_lines(rng: random.Random) -> Callable[[Block], list[str]]:
+    def lines(block: Block) -> list[str]:
+        out: list[str] = []
+        for row in block.rows:
+            label = "".join(c.text for c in row if not c.is_value)
+            run = "".join(c.text for c in row if c.is_value)
+            if len(run) > 2 and rng.random() < 0.12:
+                cut = rng.randint(1, len(run) - 1)
+                run = run[:cut] + " " + run[cut:]
+            out.append(label + run)
+        return out
+
+    return lines
+
+
+def render_flat(truth: dict, rng: random.Random, script: str = "simplified") -> str:
+    """The page flattened to text with nothing between the cells of a row: a label directly
+    followed by the row's numbers glued into one digit run (64|0|0|2|0|4|70 printed
+    640020470), with an occasional stray space inside a run. Only the identities decide the
+    split."""
+    style = _draw_style(rng, ["/", "—"])
+    lines = _text_blocks(rng, truth, style, _flat_lines(rng))
+    return _script("\n".join(lines) + "\n", script)
+
+
+def render_text_noisy(truth: dict, rng: random.Random, script: str = "simplified") -> str:
+    """One cell per line (as `render_text_cells`) with label noise: typos, mixed numbering,
+    brackets, spaces inside labels."""
+    style = _draw_style(rng, ["/", "—", "-", "无"])
+    rate = rng.choice([0.3, 0.6])
+    lines = _text_blocks(
+        rng, truth, style, _cell_lines(False), transform=lambda b: _noisy_blocks(rng, b, rate)
+    )
+    return _script("\n".join(lines) + "\n", script)
+
+
+# --- HTML variants -----------------------------------------------------------------------------
+
+
+def _gbk(page: str, declare: bool) -> bytes:
+    """The page as GBK bytes, the charset declared only in a <meta> tag, or not at all."""
+    if declare:
+        meta = '<meta http-equiv="Content-Type" content="text/html; charset=gb2312">'
+        page = page.replace('<meta charset="utf-8">', meta, 1)
+    else:
+        page = page.replace('<meta charset="utf-8">\n', "", 1)
+    try:
+        return page.encode("gbk")
+    except UnicodeEncodeError:
+        return page.encode("gb18030")
+
+
+MESSY_RENDERINGS: dict[str, Callable[..., str | bytes]] = {
+    "pdf_layout": render_pdf_layout,
+    "pdf_text": render_pdf_text,
+    "flat": render_flat,
+    "html_split_reviews": lambda t, rng, script="simplified": render_html(
+        t, rng, script, reviews="split"
+    ),
+    "html_no_reviews": render_html,  # with adapt_truth: the truth has no reviews
+    "html_chrome": lambda t, rng, script="simplified": render_html(t, rng, script, chrome="heavy"),
+    "html_split_labels": lambda t, rng, script="simplified": render_html(
+        t, rng, script, split_labels=True
+    ),
+    "html_gbk_meta": lambda t, rng, script="simplified": _gbk(render_html(t, rng, script), True),
+    "html_gbk_bare": lambda t, rng, script="simplified": _gbk(render_html(t, rng, script), False),
+    "html_noisy": lambda t, rng, script="simplified": render_html(
+        t, rng, script, label_noise=rng.choice([0.3, 0.6])
+    ),
+    "text_noisy": render_text_noisy,
+    "blank_total": render_html,  # with adapt_truth: most 总计 cells blank
+}
+BYTE_RENDERINGS = frozenset({"html_gbk_meta", "html_gbk_bare"})
+MESSY_EXTENSIONS = {
+    name: "txt" if name in ("pdf_layout", "pdf_text", "flat", "text_noisy") else "html"
+    for name in MESSY_RENDERINGS
+}
+ALL_RENDERINGS: tuple[str, ...] = (*RENDERINGS, *MESSY_RENDERINGS)
+
+
+def adapt_truth(truth: dict, rendering: str, rng: random.Random) -> dict:
+    """The truth as `rendering` prints it: "html_no_reviews" prints no section 四 table,
+    "blank_total" leaves the 总计 column blank on most rows. Other renderings print the truth
+    as it is (returned unchanged)."""
+    if rendering == "html_no_reviews" and "reviews" in truth:
+        return without_reviews(truth)
+    if rendering == "blank_total" and "applications" in truth:
+        return blank_totals(truth, rng)
+    return truth
+
+
+def render_bytes(truth: dict, rendering: str, script: str, rng: random.Random) -> tuple[bytes, str]:
+    """(document bytes, file extension) of `truth` in any rendering of `ALL_RENDERINGS`; text
+    renderings are UTF-8, the GBK ones are not. Call `adapt_truth` first for the renderings
+    that change what is printed."""
+    if rendering in BYTE_RENDERINGS:
+        data = MESSY_RENDERINGS[rendering](truth, rng, script)
+        assert isinstance(data, bytes)
+        return data, MESSY_EXTENSIONS[rendering]
+    if rendering not in ALL_RENDERINGS:
+        raise ValueError(f"rendering must be one of {ALL_RENDERINGS}: {rendering!r}")
+    text, ext = render(truth, rendering, script, rng)
+    return text.encode("utf-8"), ext

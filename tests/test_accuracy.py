@@ -1,0 +1,93 @@
+"""Parser accuracy on synthetic reports of every rendering: a small run of the benchmark.
+
+`python -m ingest.accuracy --reports 2000` prints the full figures; this run checks that nothing
+crashes, that every report gets a status, and that the parser never returns a silent wrong
+number (a wrong value in a report whose hard checks all hold).
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ingest import accuracy
+from ingest.render import ALL_RENDERINGS
+
+N_REPORTS = 150
+STATUSES = {"complete", "partial", "narrative_only", "no_statistics", "error"}
+
+# renderings the parser does not read fully yet; the benchmark prints their real figures
+NOT_YET_EXACT = {
+    "pdf_layout": "aligned header lines (行政复议    行政诉讼) stay one cell: section 四 lost",
+    "pdf_text": "value lines printed before their label shift rows; 2021 tables get other_total",
+    "flat": "glued digit runs with a stray space, and proactive runs no identity can split",
+    "html_split_reviews": "section 四 as three 5-column tables: litigation groups not placed",
+}
+NOT_YET_SILENT_FREE = {
+    "pdf_text": "a run of 14 values continues in the union row order (other_total in 2021)",
+    "flat": "a stray space inside a proactive digit run drops digits with no check to catch it",
+}
+
+
+def _param(name: str, known: dict[str, str]):
+    if name in known:
+        return pytest.param(name, marks=pytest.mark.xfail(reason=known[name], strict=False))
+    return name
+
+
+@pytest.fixture(scope="module")
+def records() -> list[dict]:
+    return accuracy.run(N_REPORTS, seed=7, workers=1)
+
+
+@pytest.fixture(scope="module")
+def by_rendering(records) -> dict[str, dict]:
+    return accuracy.summarize(records)["by_rendering"]
+
+
+def test_every_report_is_parsed_and_gets_a_status(records):
+    assert len(records) == N_REPORTS
+    assert {r["rendering"] for r in records} == set(ALL_RENDERINGS)
+    assert all(r["status"] in STATUSES for r in records)
+    assert [r["name"] for r in records if r["error"]] == []
+
+
+@pytest.mark.parametrize("rendering", [_param(r, NOT_YET_EXACT) for r in ALL_RENDERINGS])
+def test_every_cell_is_exact(by_rendering, rendering):
+    figures = by_rendering[rendering]
+    assert figures["cells"] > 0
+    assert figures["exact_share"] == 1.0, figures
+    assert figures["status_agreement"] == 1.0, figures
+
+
+@pytest.mark.parametrize("rendering", [_param(r, NOT_YET_SILENT_FREE) for r in ALL_RENDERINGS])
+def test_no_silent_wrong_numbers(records, rendering):
+    silent = [(r["name"], r["silent"][:3]) for r in records if r["rendering"] == rendering]
+    assert [s for s in silent if s[1]] == []
+
+
+def test_compare_counts_blank_as_exact_and_missing_as_wrong():
+    truth = {
+        "applications": {"new_requests": {"natural_person": 3, "total": None}},
+        "reviews": {"review": {"upheld": 1}},
+    }
+    parsed = {
+        "applications": {"new_requests": {"natural_person": 3, "total": None}},
+        "reviews": {},
+        "proactive": {"rules": {"made": 2}},
+    }
+    cmp = accuracy.compare(truth, parsed)
+    assert cmp["cells"] == 3 and cmp["exact"] == 2
+    assert cmp["wrong"] == [["reviews", "review", "upheld", 1, "missing"]]
+    assert cmp["extra"] == [["proactive", "rules", "made", None, 2]]
+
+
+def test_the_command_prints_one_json_object(capsys):
+    assert accuracy.main(["--reports", "6", "--renderings", "html,pipe,flat"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["reports"] == 6
+    assert set(out["by_rendering"]) == {"html", "pipe", "flat"}
+    for key in ("cells", "exact_share", "silent_wrong_cells", "status_agreement"):
+        assert key in out
+    assert out["elapsed_seconds"] >= 0
