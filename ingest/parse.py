@@ -347,16 +347,15 @@ def _assign_run(state: State, buffer: list[str], run: list[Token]) -> None:
     if len(run) == N_APPLICANT:
         _assign_application(state, code, run)
     elif len(run) % N_APPLICANT == 0:
-        # labels lost for the following rows: continue in print order, flagged
-        order = list(codes.APPLICATION_ROWS)
-        start = order.index(code)
-        for k in range(len(run) // N_APPLICANT):
-            if start + k >= len(order):
-                break
-            _assign_application(
-                state, order[start + k], run[k * N_APPLICANT : (k + 1) * N_APPLICANT]
-            )
-        state.issue("warning", "row_labels_missing", f"{len(run)} values after '{buffer[-1][:30]}'")
+        # the labels of the following rows were lost (or printed after their values): which
+        # rows the other values belong to cannot be known, so only the first row is kept
+        _assign_application(state, code, run[:N_APPLICANT])
+        state.issue(
+            "warning",
+            "row_labels_missing",
+            f"{len(run)} values after '{buffer[-1][:30]}': {len(run) - N_APPLICANT} values of "
+            "rows without a label left out",
+        )
     elif _glued_text(run) and code not in state.glued_apps:
         state.glued_apps[code] = _glued_text(run)
     else:

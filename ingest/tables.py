@@ -192,8 +192,9 @@ def _split_cells(line: str) -> list[str]:
         tail = 0
         while tail < len(words) and _NUMERIC.match(words[-1 - tail]):
             tail += 1
-        if tail >= 2 or (tail == 1 and len(words) == 2):
-            head = " ".join(words[: len(words) - tail])
+        head = " ".join(words[: len(words) - tail])
+        # a label ending in a digit ("行政处罚3 26") is a glued run with a stray space
+        if (tail >= 2 or (tail == 1 and len(words) == 2)) and not head[-1:].isdigit():
             return ([head] if head else []) + words[len(words) - tail :]
     return [line]
 
