@@ -116,6 +116,11 @@ def proactive_layout(version: str) -> dict[str, tuple[str, ...]]:
     return _LAYOUT[version]
 
 
+def item_layouts(item: str) -> dict[str, tuple[str, ...]]:
+    """template version -> the measures an item prints in it (versions that have the item)."""
+    return {v: _LAYOUT[v][item] for v in TEMPLATES if item in _LAYOUT[v]}
+
+
 def _check_layout() -> None:
     items, measures = set(PROACTIVE_ITEMS), set(MEASURES)
     for version, layout in _LAYOUT.items():

@@ -47,7 +47,7 @@ class Token:
 class State:
     applications: dict = field(default_factory=dict)
     reviews: dict = field(default_factory=dict)
-    proactive_runs: list = field(default_factory=list)  # (item, header measures, cells, method)
+    proactive_runs: list = field(default_factory=list)  # (item, header measures, cells, unit)
     cells: list = field(default_factory=list)
     issues: list = field(default_factory=list)
     group: str | None = None  # current disposition group
@@ -181,7 +181,7 @@ def _walk(tokens: list[Token], state: State) -> None:
                     state.group = opened
                 m = labels.match_measure(text) if len(text) <= 20 else None
                 if m:
-                    if not state.header_measures or _header_closed(buffer, state):
+                    if not state.header_measures or _header_closed(buffer):
                         state.header_measures = []
                     state.header_measures.append(m)
                     if "元" in text and "万元" not in text and "单位" in text:
@@ -238,9 +238,7 @@ def _synthetic(value, run: str) -> Token:
 
 def _decode_glued(state: State) -> None:
     if state.glued_apps:
-        rows = set(state.glued_apps) | set(state.applications)
-        only_2021 = set(codes.application_rows("2021")) - set(codes.application_rows("2019"))
-        version = "2021" if rows & only_2021 else "2019"
+        version = _applications_version([*state.glued_apps, *state.applications])
         dec = digits.decode_applications(state.glued_apps, version)
         for amb in dec.ambiguous:
             state.issue(
@@ -279,19 +277,12 @@ def _decode_glued(state: State) -> None:
                     _cell("reviews", g, o, _synthetic(cols[o], run)) for o in codes.OUTCOMES
                 )
     for item, header, run, unit in state.glued_items:
-        sizes = sorted(
-            {len(lay[item]) for v in codes.TEMPLATES if item in (lay := codes.proactive_layout(v))}
-        )
-        if header and len(header) in sizes:
-            sizes = [len(header)]
+        by_size = {len(m): m for m in codes.item_layouts(item).values()}
+        if header and len(header) in by_size:
+            by_size = {len(header): by_size[len(header)]}
         decoded = []
-        for n in sizes:
-            layout = next(
-                codes.proactive_layout(v)[item]
-                for v in codes.TEMPLATES
-                if len(codes.proactive_layout(v).get(item, ())) == n
-            )
-            signed = [k for k, m in enumerate(layout) if m == "change"]
+        for n, measures in sorted(by_size.items()):
+            signed = [k for k, m in enumerate(measures) if m == "change"]
             rd = digits.decode_free(run, n, signed_positions=signed)
             if rd.candidates:
                 decoded.append(rd)
@@ -310,7 +301,7 @@ def _decode_glued(state: State) -> None:
         state.proactive_runs.append((item, header, [_synthetic(v, run) for v in rd.values], unit))
 
 
-def _header_closed(buffer: list[str], state: State) -> bool:
+def _header_closed(buffer: list[str]) -> bool:
     # a measure label after an item label starts a new header
     return any(labels.match_item(t) for t in buffer[-3:])
 
@@ -320,8 +311,8 @@ def _assign_run(state: State, buffer: list[str], run: list[Token]) -> None:
     if groups:
         if _assign_reviews(state, groups, run):
             return
-        if _glued_text(run):
-            state.glued_reviews.append((groups, _glued_text(run)))
+        if glued := _glued_text(run):
+            state.glued_reviews.append((groups, glued))
             return
     target = _match_buffer(state, buffer)
     if target is None:
@@ -334,11 +325,9 @@ def _assign_run(state: State, buffer: list[str], run: list[Token]) -> None:
         return
     kind, _score, code, group = target
     if kind == "item":
-        sizes = {len(lay.get(code, ())) for lay in map(codes.proactive_layout, codes.TEMPLATES)}
-        if len(run) not in sizes and _glued_text(run):
-            state.glued_items.append(
-                (code, list(state.header_measures), _glued_text(run), state.header_unit)
-            )
+        sizes = {len(measures) for measures in codes.item_layouts(code).values()}
+        if len(run) not in sizes and (glued := _glued_text(run)):
+            state.glued_items.append((code, list(state.header_measures), glued, state.header_unit))
             return
         state.proactive_runs.append((code, list(state.header_measures), run, state.header_unit))
         return
@@ -356,8 +345,8 @@ def _assign_run(state: State, buffer: list[str], run: list[Token]) -> None:
             f"{len(run)} values after '{buffer[-1][:30]}': {len(run) - N_APPLICANT} values of "
             "rows without a label left out",
         )
-    elif _glued_text(run) and code not in state.glued_apps:
-        state.glued_apps[code] = _glued_text(run)
+    elif (glued := _glued_text(run)) and code not in state.glued_apps:
+        state.glued_apps[code] = glued
     else:
         state.issue(
             "warning",
@@ -370,14 +359,9 @@ def _resolve_proactive(state: State) -> tuple[dict, str | None]:
     votes = {"2019": 0, "2021": 0}
     resolved = []
     for item, header, run, unit in state.proactive_runs:
-        fits = [
-            v for v in codes.TEMPLATES if len(codes.proactive_layout(v).get(item, ())) == len(run)
-        ]
-        by_header = [
-            v
-            for v in fits
-            if header and set(header[-len(run) :]) == set(codes.proactive_layout(v)[item])
-        ]
+        layouts = codes.item_layouts(item)
+        fits = [v for v, measures in layouts.items() if len(measures) == len(run)]
+        by_header = [v for v in fits if header and set(header[-len(run) :]) == set(layouts[v])]
         for v in by_header[:1] or (fits if len(fits) == 1 else []):
             votes[v] += 1
         resolved.append((item, run, unit, fits, by_header))
@@ -410,14 +394,13 @@ def _resolve_proactive(state: State) -> tuple[dict, str | None]:
     return proactive, section_version
 
 
-def _applications_version(apps: dict) -> str | None:
-    if not apps:
+def _applications_version(rows) -> str | None:
+    """2021 when any row only the 2021 form has is printed ((六) split in three), else 2019."""
+    rows = set(rows)
+    if not rows:
         return None
-    if any(
-        r in apps for r in codes.application_rows("2021") if r not in codes.application_rows("2019")
-    ):
-        return "2021"
-    return "2019"
+    only_2021 = set(codes.application_rows("2021")) - set(codes.application_rows("2019"))
+    return "2021" if rows & only_2021 else "2019"
 
 
 def _has_values(section: dict) -> bool:
@@ -455,6 +438,15 @@ def empty_result(source: str, sha256: str | None) -> dict:
         "status": "no_statistics",
         "parser_version": PARSER_VERSION,
     }
+
+
+def error_result(source: str, sha256: str | None, code: str, exc: Exception) -> dict:
+    """The result of a report that could not be read or parsed: status error, with the reason."""
+    result = empty_result(source, sha256)
+    result["status"] = "error"
+    result["error"] = f"{type(exc).__name__}: {exc}"
+    result["issues"] = [{"severity": "error", "code": code, "message": result["error"]}]
+    return result
 
 
 def parse_text(text: str, source: str = "", sha256: str | None = None) -> dict:
@@ -525,24 +517,14 @@ def parse_document(data: bytes, source: str) -> dict:
         text, _kind = to_text(data)  # HTML, text, PDF or DOCX; DocumentError if unreadable
         return parse_text(text, source, sha)
     except Exception as exc:  # noqa: BLE001 - one bad report must never stop a run
-        result = empty_result(source, sha)
-        result["status"] = "error"
-        result["error"] = f"{type(exc).__name__}: {exc}"
-        result["issues"] = [
-            {"severity": "error", "code": "parse_error", "message": result["error"]}
-        ]
-        return result
+        return error_result(source, sha, "parse_error", exc)
 
 
 def parse_path(path: str) -> dict:
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
-        result = empty_result(path, None)
-        result["status"] = "error"
-        result["error"] = f"{type(exc).__name__}: {exc}"
-        result["issues"] = [{"severity": "error", "code": "read_error", "message": result["error"]}]
-        return result
+        return error_result(path, None, "read_error", exc)
     return parse_document(data, path)
 
 

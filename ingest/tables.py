@@ -211,10 +211,10 @@ def from_text(text: str) -> Layout:
             layout.text_lines.append(word)
 
     for raw in text.splitlines():
-        line = _WS.sub(" ", raw.replace("\t", "  ")).strip() if "\t" in raw else _clean(raw)
+        line = _clean(raw)
         if not line or _FOOTER.match(line):
             continue
-        if _CJK_CHAR.match(line) and line not in ("无", "空"):
+        if _CJK_CHAR.match(line) and line not in BLANK_MARKS:
             pending_chars.append(line)
             continue
         flush_chars()
