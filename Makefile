@@ -1,13 +1,18 @@
 # ogi-warehouse: `make run` builds the warehouse from the embedded sample, `make test` runs the
-# whole test suite. Both create .venv and install the project on first use.
+# whole test suite, `make docs` writes the dbt documentation site. All create .venv and install
+# the project on first use.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 export DAGSTER_HOME ?= $(abspath warehouse/dagster_home)
+# The dbt docs site (static_index.html opens from the file system, no server needed).
+DOCS_DIR ?= warehouse/docs
+# The warehouse the docs read column types from: as ingest.paths resolves it.
+WAREHOUSE_DB = $(or $(OGI_DUCKDB_PATH),$(abspath $(or $(OGI_WAREHOUSE_DIR),warehouse))/ogi.duckdb)
 
-.PHONY: run test dev lint format dbt-build clean install
+.PHONY: run test docs dev lint format dbt-build clean install
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,6 +28,12 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
+docs: $(STAMP)
+	@test -f "$(WAREHOUSE_DB)" || $(MAKE) run
+	cd dbt_project && OGI_DUCKDB_PATH="$(abspath $(WAREHOUSE_DB))" $(abspath $(BIN))/dbt docs generate \
+		--static --profiles-dir . --target-path "$(abspath $(DOCS_DIR))"
+	@echo "dbt docs: $(abspath $(DOCS_DIR))/static_index.html"
+
 dev: $(STAMP)
 	@mkdir -p $(DAGSTER_HOME)
 	$(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
@@ -37,4 +48,5 @@ format: $(STAMP)
 	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
 
 clean:
-	rm -rf warehouse/parquet warehouse/raw warehouse/*.duckdb* dbt_project/target dbt_project/logs
+	rm -rf warehouse/parquet warehouse/raw warehouse/*.duckdb* warehouse/report.html \
+		warehouse/exports warehouse/docs dbt_project/target dbt_project/logs

@@ -8,6 +8,8 @@ temporary directory, a run given another catalog) takes effect without re-import
   OGI_PARQUET_DIR    <warehouse>/parquet       Parquet tables written by ingest, read by dbt
   OGI_DUCKDB_PATH    <warehouse>/ogi.duckdb    the DuckDB file dbt builds
   OGI_RAW_DIR        <warehouse>/raw           content-addressed copies of the report bytes
+  OGI_REPORT_PATH    <warehouse>/report.html   the quality report, written after each build
+  OGI_EXPORTS_DIR    <warehouse>/exports       every mart as Parquet (and CSV), a data dictionary
   OGI_CATALOG        ingest/sample/catalog.csv the list of reports to ingest
   DAGSTER_HOME       <warehouse>/dagster_home  run history of the orchestration
   DBT_PROJECT_DIR    <repo>/dbt_project
@@ -44,6 +46,14 @@ def duckdb_path() -> Path:
 
 def raw_dir() -> Path:
     return _from_env("OGI_RAW_DIR", warehouse_dir() / "raw")
+
+
+def report_path() -> Path:
+    return _from_env("OGI_REPORT_PATH", warehouse_dir() / "report.html")
+
+
+def exports_dir() -> Path:
+    return _from_env("OGI_EXPORTS_DIR", warehouse_dir() / "exports")
 
 
 def catalog_path() -> Path:

@@ -11,7 +11,6 @@ malformed parse result turns that one report into an error instead of failing th
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -25,6 +24,7 @@ import pyarrow.parquet as pq
 from ingest.archive import ArchivedReport
 from ingest.checks import evaluate
 from ingest.codes import all_codes
+from ingest.files import write_atomically
 from ingest.schema import PARSER_VERSION, TABLES
 
 # Statuses of the parse contract, from most to least complete.
@@ -262,14 +262,7 @@ def table_path(parquet_dir: Path, table: str) -> Path:
 
 def write_parquet(table: pa.Table, path: Path) -> None:
     """Write atomically: readers see the old file or the new one, never a partial one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        pq.write_table(table, tmp, compression="zstd")
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    write_atomically(path, lambda tmp: pq.write_table(table, tmp, compression="zstd"))
 
 
 def _previous_rows(path: Path, schema: pa.Schema, replaced_ids: pa.Array) -> pa.Table | None:

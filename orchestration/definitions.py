@@ -9,6 +9,7 @@ import dagster as dg
 
 from orchestration.ingest_assets import catalog, parsed_tables, raw_reports
 from orchestration.project import dbt_resource
+from orchestration.report_assets import mart_exports, quality_report
 from orchestration.resources import WarehouseResource
 from orchestration.warehouse_assets import dbt_project, warehouse_dbt_assets
 
@@ -19,7 +20,14 @@ main_job = dg.define_asset_job(
 )
 
 defs = dg.Definitions(
-    assets=[catalog, raw_reports, parsed_tables, warehouse_dbt_assets],
+    assets=[
+        catalog,
+        raw_reports,
+        parsed_tables,
+        warehouse_dbt_assets,
+        quality_report,
+        mart_exports,
+    ],
     jobs=[main_job],
     resources={"warehouse": WarehouseResource(), "dbt": dbt_resource(dbt_project)},
 )

@@ -2,7 +2,8 @@
 
 Executes the job `main` (ingest, then dbt build with its tests) in this process against the
 persistent Dagster instance in DAGSTER_HOME (default warehouse/dagster_home), so the run shows
-in the UI of `dagster dev`. Then prints what the warehouse holds, read from the DuckDB file.
+in the UI of `dagster dev`. Then prints what the warehouse holds, read from the DuckDB file, and
+where the quality report and the exports were written.
 Exits 1 when the run failed. Running it again gives the same tables: reports are replaced by
 their id, never appended.
 """
@@ -12,13 +13,14 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
 
 from ingest import paths
-from orchestration.summary import format_summary, read_summary
+from orchestration.summary import format_outputs, format_summary, read_summary
 
 # Keep run history local: no usage statistics leave the machine.
 DAGSTER_YAML = "telemetry:\n  enabled: false\n"
@@ -66,6 +68,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from orchestration.definitions import defs
 
     job = defs.resolve_job_def("main")
+    started = time.time()
     with dg.DagsterInstance.get() as instance:
         result = job.execute_in_process(
             run_config=run_config(args.catalog, args.fresh),
@@ -76,6 +79,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(format_summary(read_summary(paths.duckdb_path())))
     except duckdb.Error as exc:  # e.g. the file is locked by another process
         print(f"warehouse summary unavailable: {exc}")
+    print(format_outputs(paths.report_path(), paths.exports_dir(), since=started))
     print(f"run {result.run_id}: {'succeeded' if result.success else 'FAILED'}")
     return 0 if result.success else 1
 

@@ -4,6 +4,7 @@
 * rows of every fact table (fct_*)
 * identity failures: reports quarantined (rpt_quarantine) and checks that do not hold
   (rpt_reconciliation), the hard identities 1-4 apart from the soft ones (carry-over, narrative)
+* where the outputs for users are: the quality report page and the exports folder
 """
 
 from __future__ import annotations
@@ -88,3 +89,23 @@ def format_summary(summary: dict) -> str:
     lines.append("identity failures:")
     lines += [f"  {name.replace('_', ' '):<28}{_count(n):>10}" for name, n in failures.items()]
     return "\n".join(lines)
+
+
+def _output(path: Path, since: float | None, detail: str = "") -> str:
+    if not path.exists():
+        return "not written"
+    stale = since is not None and path.stat().st_mtime < since
+    return f"{path}{detail}{' (from an earlier run)' if stale else ''}"
+
+
+def format_outputs(report: Path, exports: Path, since: float | None = None) -> str:
+    """Where the quality report and the exports are, marking those older than `since` (the
+    start of the run, as a timestamp) or not written."""
+    n_files = len([f for f in exports.glob("*.*") if not f.name.startswith(".")])
+    return "\n".join(
+        [
+            "outputs:",
+            f"  {'quality report':<16}{_output(report, since)}",
+            f"  {'exports':<16}{_output(exports, since, f' ({n_files} files)')}",
+        ]
+    )

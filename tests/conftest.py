@@ -3,20 +3,28 @@
 The corpus is a handful of reports copied from the embedded sample (ingest/sample), one per
 rendering plus the unusual statuses, with their truth, and two entries that cannot be read (a
 missing file and a remote URL), so every run exercises the error path too.
+
+`sample_runs` is the sample warehouse: `python -m orchestration.run` (what `make run` does) on
+the whole embedded sample, twice, built once per pytest run for every test that reads it.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from ingest.catalog import COLUMNS
+from ingest.data_dictionary import mart_docs
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE_DIR = REPO / "ingest" / "sample"
@@ -28,6 +36,8 @@ WAREHOUSE_VARS = (
     "OGI_DUCKDB_PATH",
     "OGI_RAW_DIR",
     "OGI_CATALOG",
+    "OGI_REPORT_PATH",
+    "OGI_EXPORTS_DIR",
     "DAGSTER_HOME",
 )
 
@@ -135,3 +145,51 @@ def module_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple
     with pytest.MonkeyPatch.context() as mp:
         directory = point_warehouse_at(mp, base / "warehouse")
         yield directory, copy_sample_subset(base / "corpus")
+
+
+# The marts (dbt_project/models/marts), whose row counts a second run must reproduce.
+SAMPLE_MARTS = tuple(m.name for m in mart_docs())
+
+
+def mart_counts(db: Path) -> dict[str, int]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return {t: con.sql(f"select count(*) from {t}").fetchone()[0] for t in SAMPLE_MARTS}
+
+
+@dataclass(frozen=True)
+class SampleRuns:
+    """Two runs of `python -m orchestration.run` on the embedded sample, in one warehouse."""
+
+    warehouse: Path
+    env: dict[str, str]  # the environment of the runs (OGI_WAREHOUSE_DIR set, no other OGI_)
+    outputs: list[str]  # stdout of each run
+    counts: list[dict[str, int]]  # mart row counts after each run
+
+    @property
+    def duckdb_path(self) -> Path:
+        return self.warehouse / "ogi.duckdb"
+
+    def mart_counts(self) -> dict[str, int]:
+        """The mart row counts now."""
+        return mart_counts(self.duckdb_path)
+
+
+@pytest.fixture(scope="session")
+def sample_runs(tmp_path_factory: pytest.TempPathFactory) -> SampleRuns:
+    warehouse = tmp_path_factory.mktemp("sample_warehouse")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OGI_", "DAGSTER_"))}
+    env["OGI_WAREHOUSE_DIR"] = str(warehouse)
+    outputs, counts = [], []
+    for _ in range(2):
+        proc = subprocess.run(
+            [sys.executable, "-m", "orchestration.run"],
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+        outputs.append(proc.stdout)
+        counts.append(mart_counts(warehouse / "ogi.duckdb"))
+    return SampleRuns(warehouse, env, outputs, counts)

@@ -1,14 +1,14 @@
 """What `make run` does, as a user runs it: the whole sample, twice, then dbt on its own.
 
-The quarantine must list exactly the sample reports whose printed numbers break an identity
-(the generator knows which), a second run must give the same tables, and
-`cd dbt_project && dbt build` must work on what the run left behind.
+The runs are the shared `sample_runs` (tests/conftest.py). The quarantine must list exactly
+the sample reports whose printed numbers break an identity (the generator knows which), a
+second run must give the same tables, and `cd dbt_project && dbt build` must work on what the
+run left behind.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -19,42 +19,11 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "ingest" / "sample"
 BIN = Path(sys.executable).parent
-MARTS = (
-    "fct_applications",
-    "fct_dispositions",
-    "fct_reviews",
-    "fct_litigation",
-    "fct_proactive_disclosure",
-    "dim_reports",
-    "rpt_reconciliation",
-    "rpt_quarantine",
-)
-
-
-def _counts(db: Path) -> dict[str, int]:
-    with duckdb.connect(str(db), read_only=True) as con:
-        return {t: con.sql(f"select count(*) from {t}").fetchone()[0] for t in MARTS}
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory):
-    warehouse = tmp_path_factory.mktemp("warehouse")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OGI_", "DAGSTER_"))}
-    env["OGI_WAREHOUSE_DIR"] = str(warehouse)
-    outputs, counts = [], []
-    for _ in range(2):
-        proc = subprocess.run(
-            [sys.executable, "-m", "orchestration.run"],
-            cwd=REPO,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
-        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-        outputs.append(proc.stdout)
-        counts.append(_counts(warehouse / "ogi.duckdb"))
-    return warehouse, env, outputs, counts
+def runs(sample_runs):
+    return sample_runs.warehouse, sample_runs.env, sample_runs.outputs, sample_runs.counts
 
 
 def test_summary_is_printed(runs):
@@ -91,7 +60,7 @@ def test_quarantine_is_exactly_the_inconsistent_sample_reports(runs):
     assert in_facts == 0
 
 
-def test_dbt_build_works_on_its_own_after_a_run(runs):
+def test_dbt_build_works_on_its_own_after_a_run(runs, sample_runs):
     warehouse, env, _, counts = runs
     env = {
         **env,
@@ -116,7 +85,7 @@ def test_dbt_build_works_on_its_own_after_a_run(runs):
         timeout=600,
     )
     assert proc.returncode == 0, proc.stdout[-3000:]
-    assert _counts(warehouse / "ogi.duckdb") == counts[-1]
+    assert sample_runs.mart_counts() == counts[-1]
 
 
 def test_dagster_definitions_validate(runs):

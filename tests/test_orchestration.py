@@ -152,6 +152,21 @@ def test_ingest_metadata(run: Run) -> None:
     assert dim_reports["dagster/row_count"].value == n
 
 
+def test_report_and_exports_follow_the_marts(run: Run) -> None:
+    graph = defs.resolve_asset_graph()
+    for key in (dg.AssetKey("quality_report"), dg.AssetKey("mart_exports")):
+        assert graph.get(key).parent_keys == {dg.AssetKey(m) for m in MARTS}
+        assert graph.get(key).group_name == "outputs"
+    materialized = run.materializations()
+    report = materialized[dg.AssetKey("quality_report")].metadata
+    assert report["path"].value == str(paths.report_path()) and paths.report_path().is_file()
+    assert f"**{len(run.corpus.rows)} reports**" in report["summary"].value
+    exports = materialized[dg.AssetKey("mart_exports")].metadata
+    assert exports["path"].value == str(paths.exports_dir())
+    assert Path(exports["data_dictionary"].value).is_file()
+    assert exports["files"].value == len(MARTS) + 1  # Parquet of every mart, the dictionary
+
+
 def test_the_warehouse_holds_every_report(run: Run) -> None:
     rows = dict(run.sql("select report_id, status from dim_reports"))
     corpus = run.corpus
