@@ -3,12 +3,15 @@
 A catalog is a UTF-8 CSV with a header row. Columns:
 
   url          required: an http(s) URL, a file:// URL, or a local path. A relative path is
-               taken relative to the directory of the catalog file.
+               taken relative to the directory of the catalog file. Other schemes (ftp:,
+               javascript:, data: ...) are refused.
   agency       the publishing agency, as the catalog curator knows it
   region_code  the 6-digit administrative division code (行政区划代码) of the agency
   level        province | city | county | township | department
   year         the reporting year (the year the statistics are about, not the publication year)
-  kind         optional free text (for example "aggregate" for a government's overall report)
+  kind         optional: "listing" for a page that lists reports (a 政府信息公开年报 column,
+               followed by ingest.discover); other values are free text kept with the entry
+               (for example "aggregate" for a government's overall report)
 
 Reading never raises on bad content: a malformed row becomes an error `CatalogProblem` (with its
 line number) and is left out; a row repeating an earlier report becomes a warning and is left
@@ -25,6 +28,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+from ingest.urls import FETCHED_SCHEMES, scheme_of
+
 LEVELS: tuple[str, ...] = ("province", "city", "county", "township", "department")
 # The Regulations on Open Government Information took effect in 2008: no earlier annual reports.
 FIRST_YEAR, LAST_YEAR = 2008, 2100
@@ -32,7 +37,7 @@ FIRST_YEAR, LAST_YEAR = 2008, 2100
 COLUMNS: tuple[str, ...] = ("url", "agency", "region_code", "level", "year", "kind")
 REQUIRED_COLUMNS: tuple[str, ...] = ("url",)
 
-_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")
+LISTING = "listing"
 _REGION_CODE = re.compile(r"^[0-9]{6}$")
 _YEAR = re.compile(r"^[0-9]{4}$")
 
@@ -42,7 +47,7 @@ def report_id(source: str) -> str:
     return hashlib.sha256(source.encode("utf-8")).hexdigest()[:16]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CatalogEntry:
     """One report to ingest. `source` is the url column as given; `location` is where to read it."""
 
@@ -55,10 +60,15 @@ class CatalogEntry:
     level: str | None = None
     year: int | None = None
     kind: str | None = None
+    linked_from: str | None = None  # the listing page or article a discovered entry came from
 
     @property
     def report_id(self) -> str:
         return report_id(self.source)
+
+    @property
+    def is_listing(self) -> bool:
+        return (self.kind or "").lower() == LISTING
 
 
 @dataclass(frozen=True)
@@ -93,10 +103,12 @@ class CatalogReading:
 
 
 def resolve_location(source: str, base_dir: Path) -> tuple[str, bool]:
-    """Where to read `source` from: (absolute path or URL, is_local)."""
-    if source.lower().startswith("file://"):
+    """Where to read `source` from: (absolute path or URL, is_local). A URL of a scheme other
+    than http, https and file is returned as it is, not local (the caller refuses it)."""
+    scheme = scheme_of(source)
+    if scheme == "file":
         return str(Path(unquote(urlparse(source).path)).resolve()), True
-    if _SCHEME.match(source):
+    if scheme is not None:
         return source, False
     path = Path(source).expanduser()
     if not path.is_absolute():
@@ -141,7 +153,13 @@ def parse_row(
         if not _YEAR.match(year_text) or not FIRST_YEAR <= int(year_text) <= LAST_YEAR:
             return bad("bad_year", f"year {year_text!r} is not a year {FIRST_YEAR}-{LAST_YEAR}")
         year = int(year_text)
+    scheme = scheme_of(source)
+    if scheme is not None and scheme != "file" and scheme not in FETCHED_SCHEMES:
+        return bad("bad_scheme", f"scheme {scheme!r} refused: only http, https and local files")
     location, is_local = resolve_location(source, base_dir)
+    kind = values.get("kind")
+    if (kind or "").lower() == LISTING and is_local:
+        return bad("listing_not_remote", "a listing page must be an http(s) URL")
     return CatalogEntry(
         source=source,
         location=location,
@@ -151,7 +169,7 @@ def parse_row(
         region_code=region_code,
         level=level,
         year=year,
-        kind=values.get("kind"),
+        kind=kind,
     )
 
 

@@ -3,6 +3,8 @@
 ogi parse REPORT... [--json]     parse reports to JSON lines (the parse contract)
 ogi check REPORT                 one report as an auditor reads it: tables, identities, issues
 ogi run [--catalog FILE]         build the warehouse (all Dagster assets, dbt with its tests)
+ogi fetch [CATALOG]              fetch a catalog's reports into the raw archive, with progress
+ogi bench-fetch [--pages N ...]  fetch speed and memory against a local portal
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ EXAMPLES = """examples:
   ogi parse report.html --json
   ogi check report.html
   ogi run --catalog my_reports.csv
+  ogi fetch my_reports.csv
+  ogi bench-fetch --pages 2000 10000
 """
 
 
@@ -40,6 +44,16 @@ def main(argv: list[str] | None = None) -> int:
         help="build the warehouse from a catalog (ogi run --catalog list.csv)",
         add_help=False,
     )
+    sub.add_parser(
+        "fetch",
+        help="fetch a catalog's reports into the raw archive (ogi fetch list.csv)",
+        add_help=False,
+    )
+    sub.add_parser(
+        "bench-fetch",
+        help="pages/s and peak memory of fetching from a local portal (ogi bench-fetch)",
+        add_help=False,
+    )
     if not argv or argv[0] in ("-h", "--help"):
         ap.print_help()
         return 0
@@ -52,6 +66,14 @@ def main(argv: list[str] | None = None) -> int:
         from ingest.report_check import main as check_main
 
         return check_main(rest)
+    if command == "fetch":
+        from ingest.collect import main as fetch_main
+
+        return fetch_main(rest)
+    if command == "bench-fetch":
+        from ingest.bench_fetch import main as bench_main
+
+        return bench_main(rest)
     if command == "run":
         # the orchestration lives in its own process: this library never imports dagster
         return subprocess.call([sys.executable, "-m", "orchestration.run", *rest])

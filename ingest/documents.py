@@ -13,7 +13,8 @@ by their first bytes, not by the file name (download links often lie about the t
   its cells joined with `` | ``; a cell merged into the one above (``w:vMerge`` continuation)
   is left out, as a rowspan label is printed only on the first row of its group.
 * ``D0 CF 11 E0`` (OLE2: legacy Word .doc, WPS): refused with a clear error.
-* anything else: HTML or plain text, decoded with ingest.normalize.decode.
+* anything else: HTML or plain text, decoded with ingest.normalize.decode (the charset of
+  the HTTP header first, when there was one).
 
 Unreadable input raises DocumentError (a ValueError) with the reason;
 `ingest.parse.parse_document` turns it into a report with status "error". The work is
@@ -81,8 +82,9 @@ def _zip_has_document(data: bytes) -> bool:
         return False
 
 
-def to_text(data: bytes) -> tuple[str, str]:
-    """(text, kind) of one report's bytes; kind is html | text | pdf | docx.
+def to_text(data: bytes, charset: str | None = None) -> tuple[str, str]:
+    """(text, kind) of one report's bytes; kind is html | text | pdf | docx. `charset` is the
+    one declared by the web server, if any (see ingest.normalize.decode).
 
     Raises DocumentError for what cannot be read: legacy .doc, images, corrupt or oversized PDFs.
     """
@@ -100,7 +102,7 @@ def to_text(data: bytes) -> tuple[str, str]:
         raise DocumentError(f"{fmt} image: tables published as images are not read")
     if kind == "rtf":
         raise DocumentError("RTF not supported; convert to .docx")
-    text, _encoding = decode(data)
+    text, _encoding = decode(data, charset)
     if "\x00" in text[:4096]:
         raise DocumentError("binary content (not an HTML or text report)")
     return text, "html" if looks_like_html(text) else "text"

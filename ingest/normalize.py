@@ -24,23 +24,24 @@ def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
     """Decode report bytes; returns (text, encoding used).
 
     Order: BOM, a declared charset (HTTP header), <meta charset>, UTF-8, GB18030, detection.
-    GB2312 and GBK are decoded as their superset GB18030.
+    GB2312 and GBK are decoded as their superset GB18030. A declared charset that the bytes
+    do not decode in is passed over; so is a declared GB charset (header or meta) on bytes
+    that are valid UTF-8 with non-ASCII characters (UTF-8 pages are often labelled GBK, and
+    GB18030 would decode them without an error, into nonsense).
     """
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16", errors="replace"), "utf-16"
-    candidates: list[str] = []
-    if declared:
-        candidates.append(declared)
+    candidates: list[str] = [declared] if declared else []
     m = _META_CHARSET.search(data[:4096])
     if m:
         candidates.append(m.group(1).decode("ascii", "ignore"))
+    if any(_is_gb(c) for c in candidates) and _utf8_with_non_ascii(data):
+        candidates = [c for c in candidates if not _is_gb(c)]
     candidates += ["utf-8", "gb18030"]
     for enc in candidates:
-        enc = enc.lower().strip()
-        if enc in _GB_FAMILY:
-            enc = "gb18030"
+        enc = "gb18030" if _is_gb(enc) else enc.lower().strip()
         try:
             return data.decode(enc), enc
         except (UnicodeDecodeError, LookupError):
@@ -49,6 +50,20 @@ def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
     if best is not None:
         return str(best), best.encoding
     return data.decode("utf-8", errors="replace"), "utf-8-replace"
+
+
+def _is_gb(encoding: str) -> bool:
+    return encoding.lower().strip() in _GB_FAMILY
+
+
+def _utf8_with_non_ascii(data: bytes) -> bool:
+    if data.isascii():
+        return False
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def is_traditional(text: str) -> bool:
@@ -91,3 +106,10 @@ def norm_label(text: str) -> str:
 def squeeze(text: str) -> str:
     """Collapse runs of whitespace to one space and strip."""
     return re.sub(r"\s+", " ", text).strip()
+
+
+def same_name(a: str, b: str) -> bool:
+    """Whether two agency names name the same agency: equal, or one inside the other, once
+    normalised (script, width, spaces): 青原市生态环境局 and 青原市生态環境局 are one."""
+    x, y = norm_label(to_simplified(a)), norm_label(to_simplified(b))
+    return x in y or y in x

@@ -1,6 +1,6 @@
 """Parse one annual report into the JSON contract of the spec.
 
-`parse_document(bytes, source)` never raises: a report that cannot be read yields status
+`parse_document(bytes, source, charset)` never raises: a report that cannot be read yields status
 "error" with a message. The walk over the report is content-driven, not heading-driven
 (headings are often mislabelled): every rendering becomes rows of cells (ingest.tables); the
 text cells since the last run of values form a label buffer; each run of values is assigned to
@@ -510,11 +510,13 @@ def parse_text(text: str, source: str = "", sha256: str | None = None) -> dict:
     return result
 
 
-def parse_document(data: bytes, source: str) -> dict:
-    """Parse the raw bytes of one report; never raises."""
+def parse_document(data: bytes, source: str, charset: str | None = None) -> dict:
+    """Parse the raw bytes of one report; never raises. `charset` is the one its web server
+    declared (the Content-Type header), tried first when decoding a page."""
     sha = hashlib.sha256(data).hexdigest()
     try:
-        text, _kind = to_text(data)  # HTML, text, PDF or DOCX; DocumentError if unreadable
+        # HTML, text, PDF or DOCX; DocumentError if unreadable
+        text, _kind = to_text(data, charset)
         return parse_text(text, source, sha)
     except Exception as exc:  # noqa: BLE001 - one bad report must never stop a run
         return error_result(source, sha, "parse_error", exc)

@@ -1,11 +1,14 @@
 """Catalog to Parquet in three steps, usable on its own or as the stages of the orchestration.
 
-  1. read the catalog              ingest.catalog.read_catalog
-  2. archive each report's bytes   ingest.archive.archive_entries
-  3. parse and write the tables    build_tables + ingest.store.write_tables
+  1. read the catalog                       ingest.catalog.read_catalog
+  2. fetch / read each report's bytes       ingest.collect.collect (raw archive, fetch log)
+  3. parse and write the tables             build_tables + ingest.store.write_tables
 
 Step 3 reads each report back from the archive, parses it, turns the result into rows and drops
 it before the next report, so memory grows with the rows of the tables, not with the reports.
+A report whose bytes (sha256), catalog agency and year, and parser code are those of the row
+already in the tables is not parsed again: its rows are carried over (`Previous`), with the
+fetch columns of this run.
 
 `python -m ingest.pipeline [CATALOG] [--fresh]` runs all three and prints a JSON summary.
 """
@@ -21,26 +24,33 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ingest import paths
-from ingest.archive import ArchivedReport, archive_entries
+from ingest.archive import ArchivedReport
 from ingest.catalog import CatalogReading, read_catalog
+from ingest.collect import Collected, Progress, collect
+from ingest.fetch import FetchPolicy
 from ingest.parse import parse_document
-from ingest.schema import TABLES
+from ingest.schema import PARSER_VERSION, TABLES, parser_digest
 from ingest.store import (
     REPORT_TABLES,
     STATUSES,
     Row,
     TableBuilder,
     WrittenTable,
+    catalog_columns,
     codes_table,
     error_rows,
     now_utc,
+    previous_reports,
+    read_previous,
     result_rows,
     write_tables,
 )
 
-Parser = Callable[[bytes, str], dict]
+# (bytes, source, charset declared by the server) -> parse result
+Parser = Callable[[bytes, str, str | None], dict]
 
 
 def report_rows(archived: ArchivedReport, parse: Parser = parse_document) -> dict[str, list[Row]]:
@@ -53,7 +63,7 @@ def report_rows(archived: ArchivedReport, parse: Parser = parse_document) -> dic
     except OSError as exc:
         return error_rows(archived, f"cannot read the archived copy: {exc}", parsed_at)
     try:
-        result = parse(data, archived.entry.source)
+        result = parse(data, archived.entry.source, archived.retrieval.charset)
     except Exception as exc:  # one bad report never stops a run
         return error_rows(archived, f"parser failed: {type(exc).__name__}: {exc}", parsed_at)
     try:
@@ -62,26 +72,77 @@ def report_rows(archived: ArchivedReport, parse: Parser = parse_document) -> dic
         return error_rows(archived, f"parse result rejected: {exc}", parsed_at)
 
 
+class Previous:
+    """The rows earlier runs wrote, for the reports whose bytes did not change."""
+
+    def __init__(self, parquet_dir: Path) -> None:
+        self.parquet_dir = parquet_dir
+        self.reports = previous_reports(parquet_dir)
+
+    def reusable(self, archived: ArchivedReport) -> Row | None:
+        """The previous reports row of `archived` when parsing it again would change nothing:
+        same bytes, same catalog agency and year, same parser; errors are always retried."""
+        row = self.reports.get(archived.entry.report_id)
+        if row is None or archived.sha256 is None or row["status"] == "error":
+            return None
+        same = (
+            row["sha256"] == archived.sha256
+            and row["parser_version"] == PARSER_VERSION
+            and row["parser_digest"] == parser_digest()
+            and row["catalog_agency"] == archived.entry.agency
+            and row["catalog_year"] == archived.entry.year
+        )
+        return row if same else None
+
+    def rows_of(self, table: str, report_ids: set[str]) -> pa.Table | None:
+        previous = read_previous(self.parquet_dir, table)
+        if previous is None or not report_ids:
+            return None
+        return previous.filter(pc.is_in(previous["report_id"], pa.array(sorted(report_ids))))
+
+
 @dataclass(frozen=True)
 class Tables:
     """The Arrow tables of one batch, with the status of each report."""
 
     tables: dict[str, pa.Table]
     status_counts: dict[str, int]
+    parsed: int = 0
+    reused: int = 0  # reports not parsed again: bytes unchanged
 
 
-def build_tables(archived: Iterable[ArchivedReport], parse: Parser = parse_document) -> Tables:
-    """Parse every archived report into the per-report tables, plus the codes table."""
+def build_tables(
+    archived: Iterable[ArchivedReport],
+    parse: Parser = parse_document,
+    previous: Previous | None = None,
+) -> Tables:
+    """Parse every archived report into the per-report tables, plus the codes table. With
+    `previous`, a report whose bytes did not change keeps its rows instead."""
     builders = {name: TableBuilder(TABLES[name]) for name in REPORT_TABLES}
     statuses: Counter[str] = Counter()
+    reused: set[str] = set()
+    parsed = 0
     for report in archived:
+        old = previous.reusable(report) if previous is not None else None
+        if old is not None:
+            builders["reports"].extend([{**old, **catalog_columns(report)}])
+            reused.add(report.entry.report_id)
+            statuses[str(old["status"])] += 1
+            continue
         rows = report_rows(report, parse)
+        parsed += 1
         for name, table_rows in rows.items():
             builders[name].extend(table_rows)
         statuses[str(rows["reports"][0]["status"])] += 1
     tables = {name: b.to_table() for name, b in builders.items()}
+    for name in REPORT_TABLES:
+        kept = (
+            previous.rows_of(name, reused) if previous is not None and name != "reports" else None
+        )
+        if kept is not None and kept.num_rows:
+            tables[name] = pa.concat_tables([tables[name], kept])
     tables["codes"] = codes_table()
-    return Tables(tables, status_counts(statuses))
+    return Tables(tables, status_counts(statuses), parsed, len(reused))
 
 
 def status_counts(counts: Counter[str] | dict[str, int]) -> dict[str, int]:
@@ -91,17 +152,19 @@ def status_counts(counts: Counter[str] | dict[str, int]) -> dict[str, int]:
 
 def summarize(
     reading: CatalogReading,
-    archived: Sequence[ArchivedReport],
+    collected: Collected,
     tables: Tables,
     written: dict[str, WrittenTable],
 ) -> dict:
-    fetch_errors = [a for a in archived if not a.ok]
     return {
         "catalog": reading.path,
         "entries": len(reading.entries),
         "catalog_problems": [p.as_dict() for p in reading.problems],
-        "archived": len(archived) - len(fetch_errors),
-        "fetch_errors": len(fetch_errors),
+        "archived": collected.counts["archived"],
+        "fetch_errors": collected.counts["fetch_errors"],
+        "fetch": collected.summary(),
+        "parsed": tables.parsed,
+        "reused": tables.reused,
         "status": tables.status_counts,
         "tables": {name: w.as_dict() for name, w in written.items()},
     }
@@ -114,17 +177,25 @@ def ingest_catalog(
     parquet_dir: Path | None = None,
     merge: bool = True,
     parse: Parser = parse_document,
+    policy: FetchPolicy | None = None,
+    progress: Progress | None = None,
 ) -> dict:
-    """Read a catalog, archive and parse its reports, write the Parquet tables; a summary dict.
+    """Read a catalog, fetch and parse its reports, write the Parquet tables; a summary dict.
 
-    Locations default to `ingest.paths`. With `merge` (the default), reports of earlier runs
-    that are not in this catalog stay in the tables; without it the tables hold this catalog only.
+    Locations default to `ingest.paths`, fetch limits to `FetchPolicy.from_env()`. With
+    `merge` (the default), reports of earlier runs that are not in this catalog stay in the
+    tables and unchanged reports are not parsed again; without it the tables hold this
+    catalog only, every report parsed anew.
     """
     reading = read_catalog(catalog_path or paths.catalog_path())
-    archived = archive_entries(reading.entries, raw_dir or paths.raw_dir())
-    tables = build_tables(archived, parse)
-    written = write_tables(tables.tables, parquet_dir or paths.parquet_dir(), merge=merge)
-    return summarize(reading, archived, tables, written)
+    parquet_dir = parquet_dir or paths.parquet_dir()
+    collected = collect(
+        reading.entries, raw_dir or paths.raw_dir(), parquet_dir, policy, progress=progress
+    )
+    previous = Previous(parquet_dir) if merge else None
+    tables = build_tables(collected.reports, parse, previous)
+    written = write_tables(tables.tables, parquet_dir, merge=merge, retire=collected.retired)
+    return summarize(reading, collected, tables, written)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -136,7 +207,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--fresh", action="store_true", help="tables hold only this catalog's reports"
     )
     args = parser.parse_args(argv)
-    summary = ingest_catalog(args.catalog, merge=not args.fresh)
+    from ingest.progress import BarProgress
+
+    with BarProgress() as bar:
+        summary = ingest_catalog(args.catalog, merge=not args.fresh, progress=bar)
     json.dump(summary, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
     return 0

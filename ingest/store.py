@@ -25,7 +25,9 @@ from ingest.archive import ArchivedReport
 from ingest.checks import evaluate
 from ingest.codes import all_codes
 from ingest.files import write_atomically
-from ingest.schema import PARSER_VERSION, TABLES
+from ingest.normalize import same_name
+from ingest.schema import PARSER_VERSION, TABLES, parser_digest
+from ingest.urls import redact
 
 # Statuses of the parse contract, from most to least complete.
 STATUSES: tuple[str, ...] = ("complete", "partial", "narrative_only", "no_statistics", "error")
@@ -114,11 +116,15 @@ def issue_row(report_id: str, issue: Mapping) -> Row:
     }
 
 
-def _catalog_columns(archived: ArchivedReport) -> Row:
-    entry = archived.entry
+def catalog_columns(archived: ArchivedReport) -> Row:
+    """The columns of a reports row that come from the catalog and the fetch, not the parse."""
+    entry, got = archived.entry, archived.retrieval
     return {
         "report_id": entry.report_id,
-        "source": entry.source,
+        "source": redact(entry.source),
+        "linked_from": entry.linked_from and redact(entry.linked_from),
+        "final_url": got.final_url,
+        "http_status": got.http_status,
         "sha256": archived.sha256,
         "raw_path": archived.raw_path,
         "bytes": archived.bytes,
@@ -127,14 +133,45 @@ def _catalog_columns(archived: ArchivedReport) -> Row:
         "catalog_level": entry.level,
         "catalog_year": entry.year,
         "fetch_status": archived.fetch_status,
-        "parser_version": PARSER_VERSION,
+        "fetch_error": got.error_class,
+        "fetched_at": got.fetched_at,
     }
+
+
+def _parser_columns() -> Row:
+    return {"parser_version": PARSER_VERSION, "parser_digest": parser_digest()}
+
+
+def catalog_disagreements(entry_agency: str | None, entry_year: int | None, result: Mapping):
+    """Issues where the report names another agency or year than its catalog row. The catalog
+    stays authoritative (dbt matches reports on its agency); the difference is reported."""
+    issues = []
+    agency = result.get("agency")
+    if entry_agency and agency and not same_name(entry_agency, str(agency)):
+        issues.append(
+            {
+                "severity": "warning",
+                "code": "catalog_agency_differs",
+                "message": f"the report names {agency}; the catalog says {entry_agency}",
+            }
+        )
+    year = result.get("year")
+    if entry_year is not None and year is not None and int(year) != entry_year:
+        issues.append(
+            {
+                "severity": "warning",
+                "code": "catalog_year_differs",
+                "message": f"the report is about {year}; the catalog says {entry_year}",
+            }
+        )
+    return issues
 
 
 def error_rows(archived: ArchivedReport, message: str, parsed_at: datetime) -> dict[str, list[Row]]:
     """The rows of a report that could not be read or parsed: a reports row, nothing else."""
     report = {
-        **_catalog_columns(archived),
+        **catalog_columns(archived),
+        **_parser_columns(),
         "title": None,
         "agency": None,
         "year": None,
@@ -161,11 +198,17 @@ def result_rows(
     checks = result["checks"] if "checks" in result else evaluate(result)
     cells = [cell_row(report_id, c) for c in result.get("cells") or []]
     check_rows = [check_row(report_id, c) for c in checks or []]
-    issues = [issue_row(report_id, i) for i in result.get("issues") or []]
+    entry = archived.entry
+    found = [
+        *(result.get("issues") or []),
+        *catalog_disagreements(entry.agency, entry.year, result),
+    ]
+    issues = [issue_row(report_id, i) for i in found]
     template = result.get("template") or {}
     error = result.get("error") or (result.get("message") if status == "error" else None)
     report = {
-        **_catalog_columns(archived),
+        **catalog_columns(archived),
+        **_parser_columns(),
         "title": _opt_str(result.get("title")),
         "agency": _opt_str(result.get("agency")),
         "year": _opt_int(result.get("year"), "year"),
@@ -265,30 +308,33 @@ def write_parquet(table: pa.Table, path: Path) -> None:
     write_atomically(path, lambda tmp: pq.write_table(table, tmp, compression="zstd"))
 
 
-def _previous_rows(path: Path, schema: pa.Schema, replaced_ids: pa.Array) -> pa.Table | None:
+def _previous_rows(parquet_dir: Path, table: str, replaced_ids: pa.Array) -> pa.Table | None:
     """Rows of the existing file that belong to reports not in this batch."""
-    if not path.exists():
-        return None
-    try:
-        previous = pq.read_table(path)
-    except (OSError, pa.ArrowInvalid):
-        return None  # unreadable: the batch rebuilds the table
-    if not previous.schema.equals(schema):
-        return None  # written under another schema: the batch rebuilds the table
+    previous = read_previous(parquet_dir, table)
+    if previous is None:
+        return None  # missing, unreadable or of another schema: the batch rebuilds the table
     keep = pc.invert(pc.is_in(previous["report_id"], value_set=replaced_ids))
     return previous.filter(keep)
 
 
 def write_tables(
-    tables: Mapping[str, pa.Table], parquet_dir: Path, merge: bool = True
+    tables: Mapping[str, pa.Table],
+    parquet_dir: Path,
+    merge: bool = True,
+    retire: Iterable[str] = (),
 ) -> dict[str, WrittenTable]:
     """Write each table to `<parquet_dir>/<table>.parquet`.
 
     With `merge`, per-report tables keep the rows of reports absent from this batch and replace
-    those of reports present in it (identified by the batch's reports table). Without it, each
-    file holds exactly this batch. The codes table is always rewritten whole.
+    those of reports present in it (identified by the batch's reports table); the rows of
+    `retire` (ids that are no longer reports, such as a listing page that now reads well) are
+    dropped. Without it, each file holds exactly this batch. The codes table is always
+    rewritten whole.
     """
-    batch_ids = tables["reports"]["report_id"].combine_chunks() if "reports" in tables else None
+    batch_ids = None
+    if "reports" in tables:
+        ids = tables["reports"]["report_id"].combine_chunks()
+        batch_ids = pa.concat_arrays([ids, pa.array(list(retire), pa.string())])
     written: dict[str, WrittenTable] = {}
     for name, table in tables.items():
         schema = TABLES[name]
@@ -296,7 +342,7 @@ def write_tables(
         path = table_path(parquet_dir, name)
         kept = None
         if merge and name in REPORT_TABLES and batch_ids is not None:
-            kept = _previous_rows(path, schema, batch_ids)
+            kept = _previous_rows(parquet_dir, name, batch_ids)
         full = pa.concat_tables([kept, table]) if kept is not None and kept.num_rows else table
         write_parquet(full, path)
         written[name] = WrittenTable(
@@ -307,3 +353,26 @@ def write_tables(
 
 def read_table(parquet_dir: Path, table: str) -> pa.Table:
     return pq.read_table(table_path(parquet_dir, table), schema=TABLES[table])
+
+
+def read_parquet(path: Path) -> pa.Table | None:
+    """A Parquet file as written, or None when it is missing or unreadable."""
+    if not path.exists():
+        return None
+    try:
+        return pq.read_table(path)
+    except (OSError, pa.ArrowInvalid):
+        return None
+
+
+def read_previous(parquet_dir: Path, table: str) -> pa.Table | None:
+    """A table as an earlier run wrote it, or None when missing, unreadable or of another
+    schema (then nothing of it can be reused)."""
+    previous = read_parquet(table_path(parquet_dir, table))
+    return previous if previous is not None and previous.schema.equals(TABLES[table]) else None
+
+
+def previous_reports(parquet_dir: Path) -> dict[str, Row]:
+    """The reports rows of earlier runs by report_id (empty when there are none to reuse)."""
+    table = read_previous(parquet_dir, "reports")
+    return {} if table is None else {r["report_id"]: r for r in table.to_pylist()}

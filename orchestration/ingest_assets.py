@@ -2,7 +2,9 @@
 
 Each asset is one stage of `ingest.pipeline`. `catalog` and `raw_reports` hand small records
 (entries, archive locations) to the next stage; report bytes stay in the raw archive and the
-parsed values go straight to Parquet, one report at a time.
+parsed values go straight to Parquet, one report at a time. `raw_reports` fetches (listings,
+reports, attachments; limits from the OGI_FETCH_* variables) and appends the fetch log;
+`parsed_tables` parses only the reports whose bytes changed.
 """
 
 from collections import Counter
@@ -11,9 +13,10 @@ from typing import Any
 import dagster as dg
 import pyarrow as pa
 
-from ingest.archive import ArchivedReport, archive_entries
 from ingest.catalog import CatalogProblem, CatalogReading, read_catalog
-from ingest.pipeline import build_tables
+from ingest.collect import MAX_FAILURES_SHOWN, Collected, collect
+from ingest.fetch import FetchPolicy
+from ingest.pipeline import Previous, build_tables
 from ingest.schema import TABLES
 from ingest.store import write_tables
 from orchestration.resources import WarehouseResource
@@ -80,26 +83,43 @@ def catalog(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> 
     return dg.Output(reading, metadata=metadata)
 
 
+def _failures_markdown(collected: Collected) -> str:
+    lines = ["| source | error | message |", "|---|---|---|"]
+    for a in collected.failed[:MAX_FAILURES_SHOWN]:
+        message = (a.error or "").replace("|", "/")
+        lines.append(f"| {a.retrieval.url} | {a.retrieval.error_class} | {message} |")
+    if len(collected.failed) > MAX_FAILURES_SHOWN:
+        lines.append(f"| … | | {len(collected.failed) - MAX_FAILURES_SHOWN} more |")
+    return "\n".join(lines)
+
+
 @dg.asset(group_name=GROUP, kinds={"file"})
 def raw_reports(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, catalog: CatalogReading
 ) -> dg.Output:
-    """Every report's bytes in the content-addressed raw archive (or why they could not be read)."""
+    """Every report's bytes in the content-addressed raw archive (or why they could not be read):
+    local files read, URLs fetched, listing pages followed, attachments of articles fetched."""
     raw_dir = warehouse.raw_path()
-    archived = archive_entries(catalog.entries, raw_dir)
-    failed = [a for a in archived if not a.ok]
-    for a in failed:
-        context.log.warning(f"{a.entry.source}: {a.error}")
-    return dg.Output(
-        archived,
-        metadata={
-            "raw_dir": dg.MetadataValue.path(str(raw_dir)),
-            "archived": len(archived) - len(failed),
-            "fetch_errors": len(failed),
-            "bytes": sum(a.bytes or 0 for a in archived),
-            **row_count(len(archived)),
-        },
-    )
+    collected = collect(catalog.entries, raw_dir, warehouse.parquet_path(), FetchPolicy.from_env())
+    for a in collected.failed[:MAX_FAILURES_SHOWN]:
+        context.log.warning(f"{a.retrieval.url}: {a.retrieval.error_class}: {a.error}")
+    counts = collected.counts
+    metadata: dict[str, Any] = {
+        "raw_dir": dg.MetadataValue.path(str(raw_dir)),
+        "fetch_log": dg.MetadataValue.path(str(collected.log_path)),
+        "archived": counts["archived"],
+        "fetch_errors": counts["fetch_errors"],
+        "not_modified": counts.get("not_modified", 0),
+        "discovered": counts.get("discovered", 0),
+        "attachments": counts.get("attachments", 0),
+        "listing_pages": counts.get("listing_pages", 0),
+        "bytes": counts.get("bytes_fetched", 0),
+        **{f"failures/{name}": n for name, n in collected.failures.items()},
+        **row_count(len(collected.reports)),
+    }
+    if collected.failed:
+        metadata["failures"] = dg.MetadataValue.md(_failures_markdown(collected))
+    return dg.Output(collected, metadata=metadata)
 
 
 @dg.multi_asset(
@@ -120,11 +140,16 @@ def raw_reports(
 def parsed_tables(
     context: dg.AssetExecutionContext,
     warehouse: WarehouseResource,
-    raw_reports: list[ArchivedReport],
+    raw_reports: Collected,
 ):
-    """Parse every archived report and write the Parquet tables (replacing those reports' rows)."""
-    built = build_tables(raw_reports)
-    written = write_tables(built.tables, warehouse.parquet_path(), merge=not warehouse.fresh)
+    """Parse the archived reports and write the Parquet tables (replacing those reports' rows);
+    a report whose bytes did not change keeps its rows unless the run is fresh."""
+    parquet = warehouse.parquet_path()
+    previous = None if warehouse.fresh else Previous(parquet)
+    built = build_tables(raw_reports.reports, previous=previous)
+    written = write_tables(
+        built.tables, parquet, merge=not warehouse.fresh, retire=raw_reports.retired
+    )
     errors = Counter(
         error for error in built.tables["reports"]["error"].to_pylist() if error is not None
     )
@@ -139,4 +164,5 @@ def parsed_tables(
         }
         if name == "reports":
             metadata.update({f"status/{s}": n for s, n in built.status_counts.items()})
+            metadata.update({"parsed": built.parsed, "unchanged": built.reused})
         yield dg.MaterializeResult(asset_key=table_asset_key(name), metadata=metadata)

@@ -1,6 +1,6 @@
 """What the warehouse holds after a run, read from the DuckDB file opened read-only.
 
-* reports by parse status (dim_reports)
+* reports by parse status (dim_reports), and those that could not be read by why (fetch_error)
 * rows of every fact table (fct_*)
 * identity failures: reports quarantined (rpt_quarantine) and checks that do not hold
   (rpt_reconciliation), the hard identities 1-4 apart from the soft ones (carry-over, narrative)
@@ -35,6 +35,15 @@ def read_summary(duckdb_path: Path) -> dict:
             )
         except duckdb.CatalogException:
             by_status = None
+        try:
+            fetch_failures = dict(
+                con.execute(
+                    "select coalesce(fetch_error, 'error'), count(*) from dim_reports"
+                    " where fetch_status = 'error' group by 1 order by 2 desc, 1"
+                ).fetchall()
+            )
+        except duckdb.Error:  # not built, or built before the fetch columns existed
+            fetch_failures = None
         facts = [
             name
             for (name,) in con.execute(
@@ -63,6 +72,7 @@ def read_summary(duckdb_path: Path) -> dict:
         "duckdb_path": str(duckdb_path),
         "exists": True,
         "reports_by_status": statuses,
+        "fetch_failures": fetch_failures,
         "fact_rows": fact_rows,
         "identity_failures": failures,
     }
@@ -83,6 +93,10 @@ def format_summary(summary: dict) -> str:
     else:
         lines.append(f"reports: {sum(statuses.values())}")
         lines += [f"  {status:<16}{n:>8}" for status, n in statuses.items()]
+    unread = summary.get("fetch_failures")
+    if unread is not None:
+        lines.append(f"fetch failures: {sum(unread.values())}")
+        lines += [f"  {name:<16}{n:>8}" for name, n in unread.items()]
     lines.append("fact rows:")
     lines += [f"  {name:<28}{_count(n):>10}" for name, n in summary["fact_rows"].items()]
     failures = summary["identity_failures"]

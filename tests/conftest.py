@@ -2,7 +2,7 @@
 
 The corpus is a handful of reports copied from the embedded sample (ingest/sample), one per
 rendering plus the unusual statuses, with their truth, and two entries that cannot be read (a
-missing file and a remote URL), so every run exercises the error path too.
+missing file and a URL of a refused host), so every run exercises the error path too.
 
 `sample_runs` is the sample warehouse: `python -m orchestration.run` (what `make run` does) on
 the whole embedded sample, twice, built once per pytest run for every test that reads it.
@@ -25,6 +25,7 @@ import pytest
 
 from ingest.catalog import COLUMNS
 from ingest.data_dictionary import mart_docs
+from ingest.fetch import ALLOW_PRIVATE_ENV, FetchPolicy
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE_DIR = REPO / "ingest" / "sample"
@@ -41,13 +42,18 @@ WAREHOUSE_VARS = (
     "DAGSTER_HOME",
 )
 
+# Variables that change how sources are fetched: unset, so runs behave the same everywhere.
+FETCH_VARS = (ALLOW_PRIVATE_ENV, *FetchPolicy.ENV)
+
 MISSING_REPORT = "reports/not_there.html"
-REMOTE_REPORT = "https://www.example.gov.cn/xxgk/ndbg/2023.html"
+# A URL on the loopback address: refused before any request (private hosts are fetched only
+# with OGI_ALLOW_PRIVATE_HOSTS=1), so it fails the same way on every machine, offline.
+REMOTE_REPORT = "http://127.0.0.1:9/xxgk/ndbg/2023.html"
 
 
 def point_warehouse_at(mp: pytest.MonkeyPatch, directory: Path) -> Path:
     """Make every warehouse location derive from `directory`."""
-    for name in WAREHOUSE_VARS:
+    for name in (*WAREHOUSE_VARS, *FETCH_VARS):
         mp.delenv(name, raising=False)
     mp.setenv("OGI_WAREHOUSE_DIR", str(directory))
     return directory
@@ -84,7 +90,7 @@ class Corpus:
     rows: list[dict[str, str]]
     truth: dict[str, dict] = field(default_factory=dict)  # by catalog url
     missing: str = MISSING_REPORT  # a catalog entry whose file does not exist
-    remote: str = REMOTE_REPORT  # a catalog entry that would have to be fetched
+    remote: str = REMOTE_REPORT  # a catalog entry fetched and refused
 
     @property
     def unreadable(self) -> tuple[str, ...]:

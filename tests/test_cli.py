@@ -59,5 +59,5 @@ def test_ogi_check_marks_failing_identities():
 
 def test_help_lists_commands_with_examples():
     out = subprocess.run([*OGI, "--help"], capture_output=True, text=True, check=True).stdout
-    for command in ("parse", "check", "run"):
+    for command in ("parse", "check", "run", "fetch", "bench-fetch"):
         assert f"ogi {command}" in out

@@ -200,8 +200,10 @@ def test_summary_matches_the_warehouse(run: Run) -> None:
     assert set(summary["fact_rows"]) == {m for m in MARTS if m.startswith("fct_")}
     failures = summary["identity_failures"]
     assert failures["quarantined_reports"] == run.sql("select count(*) from rpt_quarantine")[0][0]
+    assert summary["fetch_failures"] == {"not_found": 1, "refused_host": 1}
     text = format_summary(summary)
     assert "fct_applications" in text and "quarantined reports" in text
+    assert "fetch failures: 2" in text
 
 
 def test_facts_reproduce_the_printed_values(run: Run) -> None:

@@ -162,7 +162,7 @@ def test_archive_entry_reads_and_records(tmp_path: Path) -> None:
         (lambda d: entry_for(d), "is a directory"),
         (
             lambda d: CatalogEntry(REMOTE, REMOTE, is_local=False, line=2),
-            "fetch not available",
+            "fetched by ingest.collect",
         ),
     ],
 )
@@ -237,7 +237,8 @@ def test_unreadable_reports_get_error_rows(warehouse: Path, small_corpus) -> Non
         assert row["sha256"] is None and row["raw_path"] is None
         assert row["n_cells"] == 0
     assert "file not found" in missing["error"]
-    assert "fetch not available" in remote["error"]
+    assert "non-public address" in remote["error"] and remote["fetch_error"] == "refused_host"
+    assert missing["fetch_error"] == "not_found"
     assert missing["catalog_agency"] == "不存在局" and missing["catalog_level"] == "department"
     assert remote["catalog_year"] == 2023
     readable = [r for s, r in reports.items() if s not in small_corpus.unreadable]
@@ -253,7 +254,7 @@ def test_one_failing_report_does_not_stop_the_batch(tmp_path: Path) -> None:
     for p in (good, bad, odd):
         p.write_text(p.stem, encoding="utf-8")
 
-    def parse(data: bytes, source: str) -> dict:
+    def parse(data: bytes, source: str, charset: str | None) -> dict:
         if source == "bad.txt":
             raise RuntimeError("cannot make sense of it")
         cell = {"section": "narrative", "row": "new_requests", "col": "value", "value": 3}
@@ -298,3 +299,30 @@ def test_ingest_never_imports_dagster() -> None:
         "sys.exit('dagster' in sys.modules or 'dagster_dbt' in sys.modules)"
     )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_catalog_stays_authoritative_and_differences_are_issues(
+    warehouse: Path, tmp_path: Path, catalog_writer
+) -> None:
+    import random
+
+    from ingest.render import make_report, render_html
+
+    truth = make_report(
+        random.Random(5),
+        agency="青原市生态环境局",
+        level="city",
+        year=2022,
+        template_proactive="2021",
+        template_applications="2021",
+    )
+    (tmp_path / "r.html").write_text(render_html(truth, random.Random(5)), encoding="utf-8")
+    rows = [{"url": "r.html", "agency": "青原市教育局", "year": 2023}]
+    ingest_catalog(catalog_writer(tmp_path / "catalog.csv", rows))
+    (report,) = read_table(paths.parquet_dir(), "reports").to_pylist()
+    assert (report["catalog_agency"], report["agency"]) == ("青原市教育局", "青原市生态环境局")
+    issues = {
+        i["code"]: i["message"] for i in read_table(paths.parquet_dir(), "issues").to_pylist()
+    }
+    assert "青原市生态环境局" in issues["catalog_agency_differs"]
+    assert "2023" in issues["catalog_year_differs"]

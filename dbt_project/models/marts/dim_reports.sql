@@ -1,6 +1,9 @@
 select
     reports.report_id,
     reports.source,
+    reports.linked_from,
+    reports.final_url,
+    reports.http_status,
     reports.sha256,
     reports.raw_path,
     reports.bytes,
@@ -17,6 +20,8 @@ select
     reports.template_applications,
     reports.status,
     reports.fetch_status,
+    reports.fetch_error,
+    reports.fetched_at,
     reports.error,
     reports.n_cells,
     reports.n_issues,

@@ -3,6 +3,9 @@
 select
     report_id,
     source,
+    linked_from,
+    final_url,
+    http_status,
     sha256,
     raw_path,
     bytes,
@@ -17,6 +20,8 @@ select
     template_applications,
     status,
     fetch_status,
+    fetch_error,
+    fetched_at,
     error,
     n_cells,
     n_issues,
