@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from functools import cache
+from functools import cache, lru_cache
 
 from ingest import codes
 from ingest.normalize import norm_label
@@ -22,6 +22,7 @@ _NUMBERING = re.compile(rf"^(?:[{_CN_NUM}]+[、.,]|\([{_CN_NUM}]+\)|\d{{1,2}}\.)
 _LONG_PAREN = re.compile(r"\([^()]{3,}\)?$|\([^()]{3,}\)")
 _GROUP_NUMERAL = re.compile(rf"^\(([{_CN_NUM}])\)")
 _SUB_NUMBER = re.compile(r"^(\d{1,2})\.")
+_BRACKETED = re.compile(r"\(([^()]+)\)?$")
 
 MIN_SCORE = 0.72
 
@@ -112,9 +113,31 @@ def split_group_prefix(t: str) -> tuple[str | None, str]:
     return None, t
 
 
-def match_application_row(text: str, group: str | None, after_dispositions: bool):
-    """Best application row for a printed label, given the group of the rows above it.
+def match_application_row(
+    text: str,
+    group: str | None,
+    after_dispositions: bool,
+    rows: frozenset[str] | None = None,
+):
+    """Best application row for a printed label, given the group of the rows above it
+    (optionally among `rows` only, e.g. the rows of one template version).
     Returns (code, score, group) or None."""
+    scores, group = application_row_scores(text, group, after_dispositions)
+    best: tuple[str, float] | None = None
+    for code, s in scores:
+        if (rows is None or code in rows) and (best is None or s > best[1]):
+            best = (code, s)
+    if best and best[1] >= MIN_SCORE:
+        return best[0], best[1], group
+    return None
+
+
+@lru_cache(maxsize=8192)
+def application_row_scores(
+    text: str, group: str | None, after_dispositions: bool
+) -> tuple[tuple[tuple[str, float], ...], str | None]:
+    """The similarity of a printed label to every application row it may name, and the group
+    in effect for it (the group it opens, or the group of the rows above it)."""
     t = norm_label(text)
     opened, rest = split_group_prefix(t)
     numeral = _GROUP_NUMERAL.match(t)
@@ -123,7 +146,7 @@ def match_application_row(text: str, group: str | None, after_dispositions: bool
     body = rest if opened else t
     sub_no = _SUB_NUMBER.match(body)
     c = core(body)
-    best: tuple[str, float] | None = None
+    out: list[tuple[str, float]] = []
     for r in application_labels():
         if r.group_core is None:  # ledger and group-level rows
             if opened and rest:
@@ -151,11 +174,14 @@ def match_application_row(text: str, group: str | None, after_dispositions: bool
                     s -= 0.1
             if r.group != group and (s < 0.85 or len(r.core) < 4):
                 continue
-        if best is None or s > best[1]:
-            best = (r.code, s)
-    if best and best[1] >= MIN_SCORE:
-        return best[0], best[1], group
-    return None
+        out.append((r.code, s))
+    return tuple(out), group
+
+
+def is_numbered(text: str) -> bool:
+    """Whether a printed label starts with the numbering of a row (一、 / (三) / 1.): the
+    start of a label, never the continuation of a wrapped one."""
+    return bool(_NUMBERING.match(norm_label(text)))
 
 
 # --- section 二 ------------------------------------------------------------------------------
@@ -230,5 +256,8 @@ def match_review_group(text: str) -> str | None:
     if hit:
         return hit
     if similarity(c, _litigation_parent()) >= 0.75:
-        return "litigation"
+        # 行政诉讼（复议后起诉）: the litigation group named in brackets after the parent
+        inner = _BRACKETED.search(norm_label(text))
+        litigation = tuple(g for g in _review_groups() if g[0] != "review")
+        return (inner and _best(inner.group(1), litigation, 0.75)) or "litigation"
     return None

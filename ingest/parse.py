@@ -4,8 +4,9 @@
 "error" with a message. The walk over the report is content-driven, not heading-driven
 (headings are often mislabelled): every rendering becomes rows of cells (ingest.tables); the
 text cells since the last run of values form a label buffer; each run of values is assigned to
-what the buffer names — an application row (7 applicant columns), a proactive item (its
-measures), or the review/litigation header (5 outcomes per group).
+what the buffer names — a proactive item (its measures) or the review/litigation header (5
+outcomes per group). Runs of the application table (7 applicant columns) are placed in its rows
+once the whole table is read (ingest.placement): in PDF text a row's label may follow its values.
 
     python -m ingest.parse PATH... [--json]
 """
@@ -24,6 +25,7 @@ from ingest import codes, digits, labels
 from ingest.documents import to_text
 from ingest.narrative import stated_totals, title_info
 from ingest.normalize import norm_label, to_simplified
+from ingest.placement import ValueRun, place_rows
 from ingest.schema import PARSER_VERSION
 from ingest.tables import layout_of
 from ingest.values import Cell, read_cell, to_wan_yuan
@@ -57,6 +59,7 @@ class State:
     glued_apps: dict = field(default_factory=dict)  # row code -> glued run text
     glued_reviews: list = field(default_factory=list)  # (groups, run text)
     glued_items: list = field(default_factory=list)  # (item, header measures, run, unit)
+    app_runs: list = field(default_factory=list)  # ValueRun of the application table
 
     def issue(self, severity: str, code: str, message: str) -> None:
         self.issues.append({"severity": severity, "code": code, "message": message})
@@ -168,6 +171,7 @@ def _walk(tokens: list[Token], state: State) -> None:
         if tok.glued:
             i += 1
             if _take_glued(state, buffer, tok.text):
+                _end_segment(state, buffer)
                 buffer = []
             continue
         if tok.cell is None:
@@ -197,8 +201,17 @@ def _walk(tokens: list[Token], state: State) -> None:
         i = j
         if all(t.cell.is_blank for t in run) and not buffer:
             continue
+        _end_segment(state, buffer)
         _assign_run(state, buffer, run)
         buffer = []
+    _end_segment(state, buffer)
+
+
+def _end_segment(state: State, buffer: list[str]) -> None:
+    """The text since the last run of values is the text after the last run of the
+    application table (its labels may follow it)."""
+    if state.app_runs and state.app_runs[-1].after is None:
+        state.app_runs[-1].after = list(buffer)
 
 
 def _glued_text(run: list[Token]) -> str | None:
@@ -230,6 +243,14 @@ def _take_glued(state: State, buffer: list[str], run: str) -> bool:
         state.after_dispositions = True
     state.glued_apps.setdefault(code, run)
     return True
+
+
+def _place_applications(state: State) -> None:
+    placement = place_rows(state.app_runs)
+    for code, message in placement.issues:
+        state.issue("warning", code, message)
+    for row, run in placement.rows:
+        _assign_application(state, row, run)
 
 
 def _synthetic(value, run: str) -> Token:
@@ -316,7 +337,9 @@ def _assign_run(state: State, buffer: list[str], run: list[Token]) -> None:
             return
     target = _match_buffer(state, buffer)
     if target is None:
-        if any(not t.cell.is_blank for t in run) and buffer:
+        if len(run) % N_APPLICANT == 0:  # its label may come after it
+            state.app_runs.append(ValueRun(list(buffer), run))
+        elif any(not t.cell.is_blank for t in run) and buffer:
             state.issue(
                 "info",
                 "unmatched_values",
@@ -333,19 +356,13 @@ def _assign_run(state: State, buffer: list[str], run: list[Token]) -> None:
         return
     if group:
         state.group = group
-    if len(run) == N_APPLICANT:
-        _assign_application(state, code, run)
-    elif len(run) % N_APPLICANT == 0:
-        # the labels of the following rows were lost (or printed after their values): which
-        # rows the other values belong to cannot be known, so only the first row is kept
-        _assign_application(state, code, run[:N_APPLICANT])
-        state.issue(
-            "warning",
-            "row_labels_missing",
-            f"{len(run)} values after '{buffer[-1][:30]}': {len(run) - N_APPLICANT} values of "
-            "rows without a label left out",
-        )
-    elif (glued := _glued_text(run)) and code not in state.glued_apps:
+    if code in codes.DISPOSITION_ROWS:
+        state.after_dispositions = True
+    # placed once the whole table is read (ingest.placement): labels may follow their values
+    state.app_runs.append(ValueRun(list(buffer), run))
+    if len(run) % N_APPLICANT == 0:
+        return
+    if (glued := _glued_text(run)) and code not in state.glued_apps:
         state.glued_apps[code] = glued
     else:
         state.issue(
@@ -457,6 +474,7 @@ def parse_text(text: str, source: str = "", sha256: str | None = None) -> dict:
     result.update(agency=agency, year=year, title=title)
     state = State()
     _walk(_tokens(layout), state)
+    _place_applications(state)
     _decode_glued(state)
     proactive, pro_version = _resolve_proactive(state)
     apps = state.applications

@@ -170,6 +170,8 @@ _FOOTER = re.compile(
 # whitespace-aligned columns (PDF layout text): two or more spaces, or a tab
 _ALIGNED = re.compile(r"\s{2,}|\t")
 _NUMERIC = re.compile(r"^[+\-−]?[\d,]+(?:\.\d+)?$")
+_HEADER_CELL = 20  # longest text of one header cell in an aligned row
+_PAGE_NUMBER = re.compile(r"^\d{1,3}$")
 _CJK_CHAR = re.compile(r"^[\u4e00-\u9fff（）()]$")
 
 
@@ -187,6 +189,8 @@ def _split_cells(line: str) -> list[str]:
     parts = [p for p in _ALIGNED.split(line) if p]
     if len(parts) > 1 and any(_NUMERIC.match(p) or p in BLANK_MARKS for p in parts[1:]):
         return parts
+    if len(parts) > 1 and all(len(p) <= _HEADER_CELL for p in parts):
+        return parts  # a header row: short labels in aligned columns (行政复议    行政诉讼)
     words = line.split(" ")
     if len(words) > 1:
         tail = 0
@@ -199,9 +203,46 @@ def _split_cells(line: str) -> list[str]:
     return [line]
 
 
+def _page_numbers(lines: list[str]) -> set[int]:
+    """Indices of bare page numbers: a short number alone between blank lines (or page breaks),
+    in text whose lines are not otherwise separated by blank lines (where every line stands
+    between blank lines, a lone number is a cell like any other)."""
+    filled = [i for i, line in enumerate(lines) if line]
+    if not filled:
+        return set()
+    spaced = sum(1 for i in filled if i + 1 < len(lines) and not lines[i + 1])
+    if spaced > len(filled) / 3:
+        return set()
+    return {
+        i
+        for i in filled
+        if _PAGE_NUMBER.match(lines[i])
+        and (i == 0 or not lines[i - 1])
+        and (i + 1 == len(lines) or not lines[i + 1])
+    }
+
+
+def _vertical_char(lines: list[str], i: int, pending: bool) -> bool:
+    """Whether lines[i] is one character of a label printed one character per line. 无 and 空
+    are blank cells on their own, but letters of a word among other single letters
+    (（四）无法提供 printed vertically)."""
+    if not _CJK_CHAR.match(lines[i]):
+        return False
+    if lines[i] not in BLANK_MARKS:
+        return True
+    following = lines[i + 1 : i + 3 - pending]
+    return len(following) == 2 - pending and all(
+        _CJK_CHAR.match(t) and t not in BLANK_MARKS for t in following
+    )
+
+
 def from_text(text: str) -> Layout:
     layout = Layout()
     pending_chars: list[str] = []  # a rowspan label printed one character per line
+    raws = text.replace("\f", "\n\n").splitlines()
+    lines = [_clean(raw) for raw in raws]
+    page_numbers = _page_numbers(lines)
+    filled = [line for line in lines if line]
 
     def flush_chars() -> None:
         if pending_chars:
@@ -210,11 +251,15 @@ def from_text(text: str) -> Layout:
             layout.add([word], TEXT_GRID)
             layout.text_lines.append(word)
 
-    for raw in text.splitlines():
-        line = _clean(raw)
-        if not line or _FOOTER.match(line):
+    k = -1  # index of the line in `filled`
+    for i, raw in enumerate(raws):
+        line = lines[i]
+        if not line:
             continue
-        if _CJK_CHAR.match(line) and line not in BLANK_MARKS:
+        k += 1
+        if _FOOTER.match(line) or i in page_numbers:
+            continue
+        if _vertical_char(filled, k, bool(pending_chars)):
             pending_chars.append(line)
             continue
         flush_chars()

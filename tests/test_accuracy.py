@@ -19,13 +19,9 @@ STATUSES = {"complete", "partial", "narrative_only", "no_statistics", "error"}
 
 # renderings the parser does not read fully yet; the benchmark prints their real figures
 NOT_YET_EXACT = {
-    "pdf_layout": "aligned header lines (行政复议    行政诉讼) stay one cell: section 四 lost",
-    "pdf_text": "value lines printed before their label shift rows; 2021 tables get other_total",
     "flat": "glued digit runs with a stray space, and proactive runs no identity can split",
-    "html_split_reviews": "section 四 as three 5-column tables: litigation groups not placed",
 }
 NOT_YET_SILENT_FREE = {
-    "pdf_text": "a run of 14 values continues in the union row order (other_total in 2021)",
     "flat": "a stray space inside a proactive digit run drops digits with no check to catch it",
 }
 
