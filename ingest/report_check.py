@@ -1,4 +1,7 @@
-"""`ogi check REPORT`: one report as an auditor reviews it.
+"""`ogi check FILE_OR_URL`: one report as an auditor reviews it.
+
+A URL is fetched under the project's fetch rules (ingest.fetch) into the raw archive first, so
+the copy checked is the copy kept.
 
 Prints the parsed tables as grids with their Chinese labels, marks the cells of every failing
 identity with `!`, lists the identity results and the parse issues.
@@ -7,10 +10,13 @@ identity with `!`, lists the identity results and the parse issues.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import unicodedata
+from pathlib import Path
 
-from ingest import codes
-from ingest.parse import parse_path
+from ingest import codes, paths
+from ingest.parse import error_result, parse_document, parse_path
+from ingest.urls import is_fetched
 
 
 def _width(s: str) -> int:
@@ -117,8 +123,32 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
         prog="ogi check", description="Show one report as parsed and checked."
     )
-    ap.add_argument("report", help="a report file (HTML or text)")
+    ap.add_argument("report", help="a report file (HTML, text, PDF, DOCX) or an http(s) URL")
     args = ap.parse_args(argv)
-    result = parse_path(args.report)
+    if is_fetched(args.report):
+        result = check_url(args.report)
+    elif not Path(args.report).is_file():
+        raise FileNotFoundError(f"no such report file: {args.report}")
+    else:
+        result = parse_path(args.report)
     print(render(result))
     return 1 if result["status"] == "error" else 0
+
+
+class FetchFailed(Exception):
+    """The report at a URL could not be fetched."""
+
+
+def check_url(url: str, raw_dir: Path | None = None) -> dict:
+    """Fetch `url` into the raw archive (default warehouse/raw) and parse the archived copy."""
+    from ingest.fetch import Fetcher
+
+    async def fetch():
+        async with Fetcher(raw_dir or paths.raw_dir()) as fetcher:
+            return await fetcher.fetch(url)
+
+    got = asyncio.run(fetch())
+    if not got.ok or got.raw_path is None:
+        reason = FetchFailed(f"{got.error_class}: {got.error or 'no bytes'}")
+        return error_result(url, None, "fetch_error", reason)
+    return parse_document(Path(got.raw_path).read_bytes(), got.final_url or url)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -57,7 +58,44 @@ def test_ogi_check_marks_failing_identities():
     assert f"{identity} at {at}" in out
 
 
-def test_help_lists_commands_with_examples():
+def test_help_lists_every_command_with_an_example():
+    from ingest.cli import COMMANDS
+
     out = subprocess.run([*OGI, "--help"], capture_output=True, text=True, check=True).stdout
-    for command in ("parse", "check", "run", "fetch", "bench-fetch"):
-        assert f"ogi {command}" in out
+    for command in COMMANDS:
+        assert f"  {command.name} " in out
+        assert f"e.g. {command.example}" in out
+        assert command.example.startswith(f"ogi {command.name}")
+
+
+def test_an_error_is_one_line_with_a_hint_and_a_traceback_with_debug(tmp_path):
+    missing = str(tmp_path / "nowhere.html")
+    plain = subprocess.run([*OGI, "check", missing], capture_output=True, text=True)
+    assert plain.returncode == 1
+    assert plain.stderr.splitlines() == [
+        f"ogi check: error: no such report file: {missing}",
+        "hint: check the path; relative paths are taken from the current directory",
+    ]
+    debug = subprocess.run([*OGI, "--debug", "check", missing], capture_output=True, text=True)
+    assert debug.returncode == 1 and "Traceback" in debug.stderr
+    unknown = subprocess.run([*OGI, "chekc"], capture_output=True, text=True)
+    assert unknown.returncode == 2 and "hint: one of parse, check" in unknown.stderr
+
+
+def test_ogi_check_fetches_a_url_into_the_archive(tmp_path):
+    from ingest.portal import Page, Portal
+
+    broken = next(t for t in _truths() if t["expected_failures"])
+    body = (SAMPLE / broken["file"]).read_bytes()
+    env = {
+        **os.environ,
+        "OGI_ALLOW_PRIVATE_HOSTS": "1",
+        "OGI_RAW_DIR": str(tmp_path / "raw"),
+    }
+    with Portal({"/xxgknb/report.html": Page(body, "text/html")}) as portal:
+        url = portal.url("/xxgknb/report.html")
+        out = subprocess.run(
+            [*OGI, "check", url], capture_output=True, text=True, env=env, check=True
+        ).stdout
+    assert "FAIL" in out
+    assert len([p for p in (tmp_path / "raw").rglob("*") if p.is_file()]) == 1
