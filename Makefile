@@ -1,5 +1,6 @@
-# ogi-warehouse: `make run` builds the warehouse from the embedded sample, `make test` runs the
-# whole test suite. Both create .venv and install the project on first use.
+# ogi-warehouse: `make run` builds the warehouse from the embedded sample (`YEAR=2023` for one
+# year, `CATALOG=file.csv` for your own reports), `make rebuild` re-parses what is archived,
+# `make test` runs the whole test suite. All create .venv and install the project on first use.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -7,7 +8,7 @@ STAMP := $(VENV)/.installed
 
 export DAGSTER_HOME ?= $(abspath warehouse/dagster_home)
 
-.PHONY: run test dev lint format dbt-build clean install
+.PHONY: run rebuild test dev lint format dbt-build clean install
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,13 +19,16 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/python -m orchestration.run $(if $(CATALOG),--catalog $(CATALOG),)
+	$(BIN)/python -m orchestration.run $(if $(CATALOG),--catalog $(CATALOG),) $(if $(YEAR),--year $(YEAR),)
+
+rebuild: $(STAMP)
+	$(BIN)/python -m orchestration.run --from-archive
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 dev: $(STAMP)
-	@mkdir -p $(DAGSTER_HOME)
+	@$(BIN)/python -c 'from orchestration.run import prepare_dagster_home as p; p()'
 	$(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
 
 dbt-build: $(STAMP)
@@ -37,4 +41,5 @@ format: $(STAMP)
 	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
 
 clean:
-	rm -rf warehouse/parquet warehouse/raw warehouse/*.duckdb* dbt_project/target dbt_project/logs
+	rm -rf warehouse/parquet warehouse/raw warehouse/archive_index warehouse/logs \
+		warehouse/test-artifacts warehouse/*.duckdb* dbt_project/target dbt_project/logs

@@ -32,6 +32,10 @@ FIRST_YEAR, LAST_YEAR = 2008, 2100
 COLUMNS: tuple[str, ...] = ("url", "agency", "region_code", "level", "year", "kind")
 REQUIRED_COLUMNS: tuple[str, ...] = ("url",)
 
+# Problems that leave the entries incomplete (the file as a whole could not be read): a run
+# must not take such a reading for the list of reports that exist.
+UNREADABLE: frozenset[str] = frozenset({"not_utf8", "missing_column", "bad_csv"})
+
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")
 _REGION_CODE = re.compile(r"^[0-9]{6}$")
 _YEAR = re.compile(r"^[0-9]{4}$")
@@ -90,6 +94,11 @@ class CatalogReading:
     @property
     def warnings(self) -> tuple[CatalogProblem, ...]:
         return tuple(p for p in self.problems if p.severity == "warning")
+
+    @property
+    def unreadable(self) -> tuple[CatalogProblem, ...]:
+        """The problems that make the entries an incomplete list (see UNREADABLE)."""
+        return tuple(p for p in self.problems if p.code in UNREADABLE)
 
 
 def resolve_location(source: str, base_dir: Path) -> tuple[str, bool]:

@@ -12,7 +12,7 @@ malformed parse result turns that one report into an error instead of failing th
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -25,6 +25,7 @@ import pyarrow.parquet as pq
 from ingest.archive import ArchivedReport
 from ingest.checks import evaluate
 from ingest.codes import all_codes
+from ingest.locking import exclusive
 from ingest.schema import PARSER_VERSION, TABLES
 
 # Statuses of the parse contract, from most to least complete.
@@ -251,64 +252,118 @@ class WrittenTable:
     rows: int
     written: int
     kept: int  # rows of other reports carried over from the previous file
+    dropped: int = 0  # rows of the previous file this write replaced or removed
 
     def as_dict(self) -> dict:
-        return {"path": self.path, "rows": self.rows, "written": self.written, "kept": self.kept}
+        return {
+            "path": self.path,
+            "rows": self.rows,
+            "written": self.written,
+            "kept": self.kept,
+            "dropped": self.dropped,
+        }
 
 
 def table_path(parquet_dir: Path, table: str) -> Path:
     return parquet_dir / f"{table}.parquet"
 
 
-def write_parquet(table: pa.Table, path: Path) -> None:
-    """Write atomically: readers see the old file or the new one, never a partial one."""
+def write_atomically(path: Path, write: Callable[[Path], object]) -> None:
+    """`write(tmp)` to a temporary file beside `path`, then rename it into place: readers see
+    the old file or the new one, never a partial one."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        pq.write_table(table, tmp, compression="zstd")
+        write(tmp)
         os.replace(tmp, path)
     finally:
         if tmp.exists():
             tmp.unlink()
 
 
-def _previous_rows(path: Path, schema: pa.Schema, replaced_ids: pa.Array) -> pa.Table | None:
-    """Rows of the existing file that belong to reports not in this batch."""
+def write_parquet(table: pa.Table, path: Path) -> None:
+    write_atomically(path, lambda tmp: pq.write_table(table, tmp, compression="zstd"))
+
+
+def _read_previous(path: Path, schema: pa.Schema) -> pa.Table | None:
+    """The existing file, or None when it is missing, unreadable or of another schema (the
+    batch then rebuilds the table)."""
     if not path.exists():
         return None
     try:
         previous = pq.read_table(path)
-    except (OSError, pa.ArrowInvalid):
-        return None  # unreadable: the batch rebuilds the table
-    if not previous.schema.equals(schema):
-        return None  # written under another schema: the batch rebuilds the table
-    keep = pc.invert(pc.is_in(previous["report_id"], value_set=replaced_ids))
-    return previous.filter(keep)
+    except (OSError, pa.ArrowException):
+        return None
+    return previous if previous.schema.equals(schema) else None
+
+
+def _row_count(path: Path) -> int:
+    try:
+        return pq.ParquetFile(path).metadata.num_rows
+    except (OSError, pa.ArrowException):
+        return 0
+
+
+def _kept_rows(path: Path, schema: pa.Schema, replaced_ids: pa.Array) -> pa.Table | None:
+    """Rows of the existing file that belong to reports not replaced by this batch."""
+    previous = _read_previous(path, schema)
+    if previous is None:
+        return None
+    return previous.filter(pc.invert(pc.is_in(previous["report_id"], value_set=replaced_ids)))
+
+
+def _replaced_ids(
+    parquet_dir: Path, batch_ids: pa.Array, replace: pc.Expression | None
+) -> pa.Array:
+    """The batch's reports, and the reports of the existing tables that `replace` selects."""
+    if replace is None:
+        return batch_ids
+    previous = _read_previous(table_path(parquet_dir, "reports"), TABLES["reports"])
+    if previous is None:
+        return batch_ids
+    selected = previous.filter(replace)["report_id"].combine_chunks()
+    return pc.unique(pa.concat_arrays([batch_ids, selected])) if len(selected) else batch_ids
 
 
 def write_tables(
-    tables: Mapping[str, pa.Table], parquet_dir: Path, merge: bool = True
+    tables: Mapping[str, pa.Table],
+    parquet_dir: Path,
+    merge: bool = True,
+    replace: pc.Expression | None = None,
 ) -> dict[str, WrittenTable]:
     """Write each table to `<parquet_dir>/<table>.parquet`.
 
     With `merge`, per-report tables keep the rows of reports absent from this batch and replace
-    those of reports present in it (identified by the batch's reports table). Without it, each
-    file holds exactly this batch. The codes table is always rewritten whole.
+    those of reports present in it (identified by the batch's reports table). `replace`, a
+    filter on the reports table, widens what is replaced: the rows of every report it selects
+    go, whether or not the batch has them (a year partition replaces all of that year's rows,
+    so a report that left the catalog leaves the tables). Without `merge`, each file holds
+    exactly this batch. The codes table is always rewritten whole.
+
+    Writers of the same directory take turns (a file lock), so concurrent batches never lose
+    each other's rows.
     """
-    batch_ids = tables["reports"]["report_id"].combine_chunks() if "reports" in tables else None
     written: dict[str, WrittenTable] = {}
-    for name, table in tables.items():
-        schema = TABLES[name]
-        table = table.cast(schema) if not table.schema.equals(schema) else table
-        path = table_path(parquet_dir, name)
-        kept = None
-        if merge and name in REPORT_TABLES and batch_ids is not None:
-            kept = _previous_rows(path, schema, batch_ids)
-        full = pa.concat_tables([kept, table]) if kept is not None and kept.num_rows else table
-        write_parquet(full, path)
-        written[name] = WrittenTable(
-            name, str(path), full.num_rows, table.num_rows, full.num_rows - table.num_rows
-        )
+    with exclusive(parquet_dir / ".write.lock"):
+        replaced = None
+        if merge and "reports" in tables:
+            replaced = _replaced_ids(
+                parquet_dir, tables["reports"]["report_id"].combine_chunks(), replace
+            )
+        for name, table in tables.items():
+            schema = TABLES[name]
+            table = table.cast(schema) if not table.schema.equals(schema) else table
+            path = table_path(parquet_dir, name)
+            before = _row_count(path)
+            kept = None
+            if replaced is not None and name in REPORT_TABLES:
+                kept = _kept_rows(path, schema, replaced)
+            full = pa.concat_tables([kept, table]) if kept is not None and kept.num_rows else table
+            write_parquet(full, path)
+            n_kept = full.num_rows - table.num_rows
+            written[name] = WrittenTable(
+                name, str(path), full.num_rows, table.num_rows, n_kept, before - n_kept
+            )
     return written
 
 

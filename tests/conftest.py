@@ -27,9 +27,13 @@ WAREHOUSE_VARS = (
     "OGI_PARQUET_DIR",
     "OGI_DUCKDB_PATH",
     "OGI_RAW_DIR",
+    "OGI_ARCHIVE_INDEX_DIR",
     "OGI_CATALOG",
     "DAGSTER_HOME",
 )
+
+# Files a test leaves for people to look at (a screenshot): listed at the end of the session.
+ARTIFACTS = pytest.StashKey[list[tuple[str, Path]]]()
 
 MISSING_REPORT = "reports/not_there.html"
 REMOTE_REPORT = "https://www.example.gov.cn/xxgk/ndbg/2023.html"
@@ -135,3 +139,21 @@ def module_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple
     with pytest.MonkeyPatch.context() as mp:
         directory = point_warehouse_at(mp, base / "warehouse")
         yield directory, copy_sample_subset(base / "corpus")
+
+
+@pytest.fixture
+def record_artifact(request: pytest.FixtureRequest):
+    """`record_artifact(label, path)`: list a file the test wrote in the session's summary."""
+
+    def record(label: str, path: Path) -> None:
+        request.config.stash.setdefault(ARTIFACTS, []).append((label, path))
+
+    return record
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config) -> None:
+    artifacts = config.stash.get(ARTIFACTS, [])
+    if artifacts:
+        terminalreporter.section("test artifacts")
+        for label, path in artifacts:
+            terminalreporter.write_line(f"{label}: {path}")

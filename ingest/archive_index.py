@@ -1,0 +1,80 @@
+"""The archive index: for each year partition, the reports its last ingest archived.
+
+One file per partition, `<index_dir>/<partition>.pickle`, holding the `ArchivedReport` records
+of that partition's catalog entries as the raw stage left them (where each report's bytes are
+in the raw archive, or why none could be read). Parsing reads it, so the reports of a
+partition can be parsed again (after a parser upgrade) from the archive alone, without reading
+any source. A file is replaced whole and atomically each time its partition is ingested.
+"""
+
+from __future__ import annotations
+
+import pickle
+from collections.abc import Collection, Iterable, Sequence
+from pathlib import Path
+
+from ingest.archive import ArchivedReport
+from ingest.partitions import partition_of
+from ingest.store import write_atomically
+
+
+class IndexMissing(LookupError):
+    """A partition has no readable archive index: its reports were never archived."""
+
+    def __init__(self, partitions: Sequence[str], index_dir: Path) -> None:
+        self.partitions = tuple(partitions)
+        super().__init__(
+            f"no archive index for partition(s) {', '.join(self.partitions)} in {index_dir}: "
+            "their reports have not been archived yet (ingest those years first)"
+        )
+
+
+def index_path(index_dir: Path, partition: str) -> Path:
+    return index_dir / f"{partition}.pickle"
+
+
+def split_by_partition(
+    archived: Iterable[ArchivedReport], partitions: Collection[str], keys: Collection[str]
+) -> dict[str, list[ArchivedReport]]:
+    """The records of each of `partitions` (an empty list for one without entries). Raises
+    ValueError for a record of a partition not in `partitions`."""
+    split: dict[str, list[ArchivedReport]] = {p: [] for p in partitions}
+    for report in archived:
+        key = partition_of(report.entry.year, keys)
+        if key not in split:
+            raise ValueError(f"{report.entry.source}: partition {key} is not being written")
+        split[key].append(report)
+    return split
+
+
+def write_index(
+    index_dir: Path,
+    archived: Iterable[ArchivedReport],
+    partitions: Collection[str],
+    keys: Collection[str],
+) -> dict[str, Path]:
+    """Replace the index of each of `partitions` with its records from `archived`."""
+    written = {}
+    for partition, records in split_by_partition(archived, partitions, keys).items():
+        path = index_path(index_dir, partition)
+        data = pickle.dumps(records, protocol=pickle.HIGHEST_PROTOCOL)
+        write_atomically(path, lambda tmp, data=data: tmp.write_bytes(data))
+        written[partition] = path
+    return written
+
+
+def read_index(index_dir: Path, partitions: Iterable[str]) -> list[ArchivedReport]:
+    """The records of `partitions`, in the order given. Raises IndexMissing naming every
+    partition whose index is missing or unreadable."""
+    records: list[ArchivedReport] = []
+    missing: list[str] = []
+    for partition in partitions:
+        try:
+            loaded = pickle.loads(index_path(index_dir, partition).read_bytes())
+        except (OSError, pickle.UnpicklingError, AttributeError, EOFError, ImportError):
+            missing.append(partition)
+            continue
+        records.extend(loaded)
+    if missing:
+        raise IndexMissing(missing, index_dir)
+    return records
