@@ -1,6 +1,7 @@
-# ogi-warehouse: `make run` builds the warehouse from the embedded sample, `make test` runs the
-# whole test suite, `make docs` writes the dbt documentation site. All create .venv and install
-# the project on first use.
+# ogi-warehouse: `make run` builds the warehouse from the embedded sample (`YEAR=2023` for one
+# year, `CATALOG=file.csv` for your own reports), `make rebuild` re-parses what is archived,
+# `make test` runs the whole test suite, `make docs` writes the dbt documentation site. All
+# create .venv and install the project on first use.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -12,7 +13,7 @@ DOCS_DIR ?= warehouse/docs
 # The warehouse the docs read column types from: as ingest.paths resolves it.
 WAREHOUSE_DB = $(or $(OGI_DUCKDB_PATH),$(abspath $(or $(OGI_WAREHOUSE_DIR),warehouse))/ogi.duckdb)
 
-.PHONY: run test docs dev lint format dbt-build clean install
+.PHONY: run rebuild test docs dev lint format dbt-build clean install
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,7 +24,10 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/python -m orchestration.run $(if $(CATALOG),--catalog $(CATALOG),)
+	$(BIN)/python -m orchestration.run $(if $(CATALOG),--catalog $(CATALOG),) $(if $(YEAR),--year $(YEAR),)
+
+rebuild: $(STAMP)
+	$(BIN)/python -m orchestration.run --from-archive
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
@@ -35,7 +39,7 @@ docs: $(STAMP)
 	@echo "dbt docs: $(abspath $(DOCS_DIR))/static_index.html"
 
 dev: $(STAMP)
-	@mkdir -p $(DAGSTER_HOME)
+	@$(BIN)/python -c 'from orchestration.run import prepare_dagster_home as p; p()'
 	$(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
 
 dbt-build: $(STAMP)
@@ -48,5 +52,6 @@ format: $(STAMP)
 	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
 
 clean:
-	rm -rf warehouse/parquet warehouse/raw warehouse/*.duckdb* warehouse/report.html \
-		warehouse/exports warehouse/docs dbt_project/target dbt_project/logs
+	rm -rf warehouse/parquet warehouse/raw warehouse/archive_index warehouse/logs \
+		warehouse/test-artifacts warehouse/*.duckdb* warehouse/report.html warehouse/exports \
+		warehouse/docs dbt_project/target dbt_project/logs

@@ -38,6 +38,10 @@ COLUMNS: tuple[str, ...] = ("url", "agency", "region_code", "level", "year", "ki
 REQUIRED_COLUMNS: tuple[str, ...] = ("url",)
 
 LISTING = "listing"
+# Problems that leave the entries incomplete (the file as a whole could not be read): a run
+# must not take such a reading for the list of reports that exist.
+UNREADABLE: frozenset[str] = frozenset({"not_utf8", "missing_column", "bad_csv"})
+
 _REGION_CODE = re.compile(r"^[0-9]{6}$")
 _YEAR = re.compile(r"^[0-9]{4}$")
 
@@ -100,6 +104,11 @@ class CatalogReading:
     @property
     def warnings(self) -> tuple[CatalogProblem, ...]:
         return tuple(p for p in self.problems if p.severity == "warning")
+
+    @property
+    def unreadable(self) -> tuple[CatalogProblem, ...]:
+        """The problems that make the entries an incomplete list (see UNREADABLE)."""
+        return tuple(p for p in self.problems if p.code in UNREADABLE)
 
 
 def resolve_location(source: str, base_dir: Path) -> tuple[str, bool]:

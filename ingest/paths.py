@@ -4,15 +4,16 @@ Each location has an environment variable and a default relative to the reposito
 are functions, not constants, so a change of environment (a test pointing the warehouse at a
 temporary directory, a run given another catalog) takes effect without re-importing anything.
 
-  OGI_WAREHOUSE_DIR  <repo>/warehouse
-  OGI_PARQUET_DIR    <warehouse>/parquet       Parquet tables written by ingest, read by dbt
-  OGI_DUCKDB_PATH    <warehouse>/ogi.duckdb    the DuckDB file dbt builds
-  OGI_RAW_DIR        <warehouse>/raw           content-addressed copies of the report bytes
-  OGI_REPORT_PATH    <warehouse>/report.html   the quality report, written after each build
-  OGI_EXPORTS_DIR    <warehouse>/exports       every mart as Parquet (and CSV), a data dictionary
-  OGI_CATALOG        ingest/sample/catalog.csv the list of reports to ingest
-  DAGSTER_HOME       <warehouse>/dagster_home  run history of the orchestration
-  DBT_PROJECT_DIR    <repo>/dbt_project
+  OGI_WAREHOUSE_DIR      <repo>/warehouse
+  OGI_PARQUET_DIR        <warehouse>/parquet        Parquet tables written by ingest, read by dbt
+  OGI_DUCKDB_PATH        <warehouse>/ogi.duckdb     the DuckDB file dbt builds
+  OGI_RAW_DIR            <warehouse>/raw            content-addressed copies of the report bytes
+  OGI_ARCHIVE_INDEX_DIR  <warehouse>/archive_index  per year: the reports last archived
+  OGI_REPORT_PATH        <warehouse>/report.html    the quality report, written after each build
+  OGI_EXPORTS_DIR        <warehouse>/exports        every mart as Parquet (and CSV), a dictionary
+  OGI_CATALOG            ingest/sample/catalog.csv  the list of reports to ingest
+  DAGSTER_HOME           <warehouse>/dagster_home   run history of the orchestration
+  DBT_PROJECT_DIR        <repo>/dbt_project
 
 Every function returns an absolute path; a relative value in the environment is taken relative
 to the current working directory.
@@ -54,6 +55,10 @@ def report_path() -> Path:
 
 def exports_dir() -> Path:
     return _from_env("OGI_EXPORTS_DIR", warehouse_dir() / "exports")
+
+
+def archive_index_dir() -> Path:
+    return _from_env("OGI_ARCHIVE_INDEX_DIR", warehouse_dir() / "archive_index")
 
 
 def catalog_path() -> Path:

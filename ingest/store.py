@@ -25,6 +25,7 @@ from ingest.archive import ArchivedReport
 from ingest.checks import evaluate
 from ingest.codes import all_codes
 from ingest.files import write_atomically
+from ingest.locking import exclusive
 from ingest.normalize import same_name
 from ingest.schema import PARSER_VERSION, TABLES, parser_digest
 from ingest.urls import redact
@@ -294,9 +295,16 @@ class WrittenTable:
     rows: int
     written: int
     kept: int  # rows of other reports carried over from the previous file
+    dropped: int = 0  # rows of the previous file this write replaced or removed
 
     def as_dict(self) -> dict:
-        return {"path": self.path, "rows": self.rows, "written": self.written, "kept": self.kept}
+        return {
+            "path": self.path,
+            "rows": self.rows,
+            "written": self.written,
+            "kept": self.kept,
+            "dropped": self.dropped,
+        }
 
 
 def table_path(parquet_dir: Path, table: str) -> Path:
@@ -308,13 +316,32 @@ def write_parquet(table: pa.Table, path: Path) -> None:
     write_atomically(path, lambda tmp: pq.write_table(table, tmp, compression="zstd"))
 
 
-def _previous_rows(parquet_dir: Path, table: str, replaced_ids: pa.Array) -> pa.Table | None:
-    """Rows of the existing file that belong to reports not in this batch."""
+def _row_count(path: Path) -> int:
+    try:
+        return pq.ParquetFile(path).metadata.num_rows
+    except (OSError, pa.ArrowException):
+        return 0
+
+
+def _kept_rows(parquet_dir: Path, table: str, replaced_ids: pa.Array) -> pa.Table | None:
+    """Rows of the existing file that belong to reports not replaced by this batch."""
     previous = read_previous(parquet_dir, table)
     if previous is None:
         return None  # missing, unreadable or of another schema: the batch rebuilds the table
-    keep = pc.invert(pc.is_in(previous["report_id"], value_set=replaced_ids))
-    return previous.filter(keep)
+    return previous.filter(pc.invert(pc.is_in(previous["report_id"], value_set=replaced_ids)))
+
+
+def _replaced_ids(
+    parquet_dir: Path, batch_ids: pa.Array, replace: pc.Expression | None
+) -> pa.Array:
+    """The batch's reports, and the reports of the existing tables that `replace` selects."""
+    if replace is None:
+        return batch_ids
+    previous = read_previous(parquet_dir, "reports")
+    if previous is None:
+        return batch_ids
+    selected = previous.filter(replace)["report_id"].combine_chunks()
+    return pc.unique(pa.concat_arrays([batch_ids, selected])) if len(selected) else batch_ids
 
 
 def write_tables(
@@ -322,32 +349,42 @@ def write_tables(
     parquet_dir: Path,
     merge: bool = True,
     retire: Iterable[str] = (),
+    replace: pc.Expression | None = None,
 ) -> dict[str, WrittenTable]:
     """Write each table to `<parquet_dir>/<table>.parquet`.
 
     With `merge`, per-report tables keep the rows of reports absent from this batch and replace
-    those of reports present in it (identified by the batch's reports table); the rows of
-    `retire` (ids that are no longer reports, such as a listing page that now reads well) are
-    dropped. Without it, each file holds exactly this batch. The codes table is always
-    rewritten whole.
+    those of reports present in it (identified by the batch's reports table). `replace`, a
+    filter on the reports table, widens what is replaced: the rows of every report it selects
+    go, whether or not the batch has them (a year partition replaces all of that year's rows,
+    so a report that left the catalog leaves the tables); so do the rows of `retire` (ids that
+    are no longer reports, such as a listing page that now reads well). Without `merge`, each
+    file holds exactly this batch. The codes table is always rewritten whole.
+
+    Writers of the same directory take turns (a file lock), so concurrent batches never lose
+    each other's rows.
     """
-    batch_ids = None
-    if "reports" in tables:
-        ids = tables["reports"]["report_id"].combine_chunks()
-        batch_ids = pa.concat_arrays([ids, pa.array(list(retire), pa.string())])
     written: dict[str, WrittenTable] = {}
-    for name, table in tables.items():
-        schema = TABLES[name]
-        table = table.cast(schema) if not table.schema.equals(schema) else table
-        path = table_path(parquet_dir, name)
-        kept = None
-        if merge and name in REPORT_TABLES and batch_ids is not None:
-            kept = _previous_rows(parquet_dir, name, batch_ids)
-        full = pa.concat_tables([kept, table]) if kept is not None and kept.num_rows else table
-        write_parquet(full, path)
-        written[name] = WrittenTable(
-            name, str(path), full.num_rows, table.num_rows, full.num_rows - table.num_rows
-        )
+    with exclusive(parquet_dir / ".write.lock"):
+        replaced = None
+        if merge and "reports" in tables:
+            ids = tables["reports"]["report_id"].combine_chunks()
+            ids = pa.concat_arrays([ids, pa.array(list(retire), pa.string())])
+            replaced = _replaced_ids(parquet_dir, ids, replace)
+        for name, table in tables.items():
+            schema = TABLES[name]
+            table = table.cast(schema) if not table.schema.equals(schema) else table
+            path = table_path(parquet_dir, name)
+            before = _row_count(path)
+            kept = None
+            if replaced is not None and name in REPORT_TABLES:
+                kept = _kept_rows(parquet_dir, name, replaced)
+            full = pa.concat_tables([kept, table]) if kept is not None and kept.num_rows else table
+            write_parquet(full, path)
+            n_kept = full.num_rows - table.num_rows
+            written[name] = WrittenTable(
+                name, str(path), full.num_rows, table.num_rows, n_kept, before - n_kept
+            )
     return written
 
 

@@ -1,23 +1,27 @@
 """Everything Dagster loads: `dagster dev -m orchestration.definitions`.
 
-Lineage: catalog -> raw_reports -> reports, cells, checks, issues, codes (group "ingest")
--> the dbt models (grouped by layer), with every dbt test as an asset check. The job `main`
-materializes all of it; `python -m orchestration.run` executes it.
+Lineage: catalog -> raw_reports -> reports, cells, checks, issues, codes (group "ingest",
+partitioned by report year) -> the dbt models (grouped by layer, not partitioned: built from
+every year), with every dbt test as an asset check, plus the checks of orchestration.checks.
+
+Jobs (orchestration.jobs): `main` (everything; `python -m orchestration.run` executes it over
+all years), `refresh_year`, `rebuild_from_archive`. Schedules and the catalog sensor
+(orchestration.automation) are off by default. The dbt build and the check reading the DuckDB
+file share the pool `duckdb`: one at a time across runs.
 """
 
 import dagster as dg
 
-from orchestration.ingest_assets import catalog, parsed_tables, raw_reports
+from orchestration.automation import SCHEDULES, SENSORS
+from orchestration.checks import INGEST_CHECKS, WAREHOUSE_CHECKS
+from orchestration.ingest_assets import ARCHIVE_INDEX, catalog, parsed_tables, raw_reports
+from orchestration.jobs import JOBS, main_job
 from orchestration.project import dbt_resource
 from orchestration.report_assets import mart_exports, quality_report
-from orchestration.resources import WarehouseResource
+from orchestration.resources import ArchiveIndexIOManager, WarehouseResource
 from orchestration.warehouse_assets import dbt_project, warehouse_dbt_assets
 
-main_job = dg.define_asset_job(
-    "main",
-    selection=dg.AssetSelection.all(),
-    description="Ingest the catalog, then build and test the warehouse.",
-)
+__all__ = ["defs", "main_job"]
 
 defs = dg.Definitions(
     assets=[
@@ -28,6 +32,13 @@ defs = dg.Definitions(
         quality_report,
         mart_exports,
     ],
-    jobs=[main_job],
-    resources={"warehouse": WarehouseResource(), "dbt": dbt_resource(dbt_project)},
+    asset_checks=[*INGEST_CHECKS, *WAREHOUSE_CHECKS],
+    jobs=JOBS,
+    schedules=SCHEDULES,
+    sensors=SENSORS,
+    resources={
+        "warehouse": WarehouseResource(),
+        "dbt": dbt_resource(dbt_project),
+        ARCHIVE_INDEX: ArchiveIndexIOManager(),
+    },
 )

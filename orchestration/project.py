@@ -18,6 +18,7 @@ from pathlib import Path
 from dagster_dbt import DbtCliResource, DbtProject
 
 from ingest import paths
+from ingest.locking import exclusive
 
 # Files whose change alters the manifest.
 _PROJECT_SUFFIXES = frozenset({".sql", ".yml", ".yaml", ".csv", ".md", ".py"})
@@ -64,29 +65,12 @@ def manifest_is_stale(project: DbtProject) -> bool:
     return any(f.stat().st_mtime > built for f in _project_files(project.project_dir))
 
 
-@contextmanager
-def _exclusive(lock_path: Path) -> Iterator[None]:
-    """Serialise manifest builds between processes loading the definitions at the same time."""
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with lock_path.open("a") as fh:
-        try:
-            import fcntl
-        except ImportError:  # no advisory locks on this platform
-            yield
-            return
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
-
-
 def prepare_manifest(project: DbtProject, force: bool = False) -> Path:
     """Run `dbt parse` when the manifest is missing or stale (or always, with `force`)."""
     if not force and not manifest_is_stale(project):
         return project.manifest_path
     target = project.project_dir / project.target_path
-    with _exclusive(target / ".manifest.lock"):
+    with exclusive(target / ".manifest.lock"):
         if force or manifest_is_stale(project):
             cli = DbtCliResource(project_dir=project, dbt_executable=dbt_executable())
             with environment(paths.dbt_env()):

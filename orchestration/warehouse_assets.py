@@ -4,6 +4,10 @@ One `@dbt_assets` definition covers every model; its dbt tests are asset checks.
 subprocess and reads its locations (OGI_PARQUET_DIR, OGI_DUCKDB_PATH) from the environment,
 which is set from the warehouse resource for the duration of the build. Once dbt has exited and
 released the DuckDB file, each table it built gets its row count.
+
+The dbt assets are not partitioned: every build reads all partitions of the ingest tables. The
+build runs in the pool DUCKDB_POOL, so runs started together (a backfill, the schedules, the
+sensor, `make run`) write the DuckDB file one after the other.
 """
 
 from collections.abc import Iterable, Iterator, Mapping
@@ -15,7 +19,7 @@ import duckdb
 from dagster_dbt import DbtCliResource, dbt_assets
 
 from orchestration.project import environment, load_project
-from orchestration.resources import WarehouseResource
+from orchestration.resources import DUCKDB_POOL, WarehouseResource
 from orchestration.translator import WarehouseTranslator
 
 dbt_project = load_project()
@@ -70,6 +74,7 @@ def with_row_counts(events: list, manifest: Mapping[str, Any], duckdb_path: Path
     manifest=dbt_project.manifest_path,
     project=dbt_project,
     dagster_dbt_translator=WarehouseTranslator(),
+    pool=DUCKDB_POOL,
 )
 def warehouse_dbt_assets(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource

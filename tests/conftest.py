@@ -5,7 +5,7 @@ rendering plus the unusual statuses, with their truth, and two entries that cann
 missing file and a URL of a refused host), so every run exercises the error path too.
 
 `sample_runs` is the sample warehouse: `python -m orchestration.run` (what `make run` does) on
-the whole embedded sample, twice, built once per pytest run for every test that reads it.
+the whole embedded sample, twice, then rebuilt from the archive; built once per pytest run for every test that reads it.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ WAREHOUSE_VARS = (
     "OGI_PARQUET_DIR",
     "OGI_DUCKDB_PATH",
     "OGI_RAW_DIR",
+    "OGI_ARCHIVE_INDEX_DIR",
     "OGI_CATALOG",
     "OGI_REPORT_PATH",
     "OGI_EXPORTS_DIR",
@@ -44,6 +45,9 @@ WAREHOUSE_VARS = (
 
 # Variables that change how sources are fetched: unset, so runs behave the same everywhere.
 FETCH_VARS = (ALLOW_PRIVATE_ENV, *FetchPolicy.ENV)
+
+# Files a test leaves for people to look at (a screenshot): listed at the end of the session.
+ARTIFACTS = pytest.StashKey[list[tuple[str, Path]]]()
 
 MISSING_REPORT = "reports/not_there.html"
 # A URL on the loopback address: refused before any request (private hosts are fetched only
@@ -164,11 +168,12 @@ def mart_counts(db: Path) -> dict[str, int]:
 
 @dataclass(frozen=True)
 class SampleRuns:
-    """Two runs of `python -m orchestration.run` on the embedded sample, in one warehouse."""
+    """`python -m orchestration.run` on the embedded sample in one warehouse: twice, then a
+    rebuild from the archive (`--from-archive`)."""
 
     warehouse: Path
     env: dict[str, str]  # the environment of the runs (OGI_WAREHOUSE_DIR set, no other OGI_)
-    outputs: list[str]  # stdout of each run
+    outputs: list[str]  # stdout and stderr of each run
     counts: list[dict[str, int]]  # mart row counts after each run
 
     @property
@@ -186,9 +191,9 @@ def sample_runs(tmp_path_factory: pytest.TempPathFactory) -> SampleRuns:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OGI_", "DAGSTER_"))}
     env["OGI_WAREHOUSE_DIR"] = str(warehouse)
     outputs, counts = [], []
-    for _ in range(2):
+    for args in ([], [], ["--from-archive"]):
         proc = subprocess.run(
-            [sys.executable, "-m", "orchestration.run"],
+            [sys.executable, "-m", "orchestration.run", *args],
             cwd=REPO,
             env=env,
             capture_output=True,
@@ -196,6 +201,24 @@ def sample_runs(tmp_path_factory: pytest.TempPathFactory) -> SampleRuns:
             timeout=600,
         )
         assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-        outputs.append(proc.stdout)
+        outputs.append(proc.stdout + proc.stderr)
         counts.append(mart_counts(warehouse / "ogi.duckdb"))
     return SampleRuns(warehouse, env, outputs, counts)
+
+
+@pytest.fixture
+def record_artifact(request: pytest.FixtureRequest):
+    """`record_artifact(label, path)`: list a file the test wrote in the session's summary."""
+
+    def record(label: str, path: Path) -> None:
+        request.config.stash.setdefault(ARTIFACTS, []).append((label, path))
+
+    return record
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config) -> None:
+    artifacts = config.stash.get(ARTIFACTS, [])
+    if artifacts:
+        terminalreporter.section("test artifacts")
+        for label, path in artifacts:
+            terminalreporter.write_line(f"{label}: {path}")

@@ -25,13 +25,14 @@ from ingest.collect import collect
 from ingest.fetch import ALLOW_PRIVATE_ENV, Fetcher, FetchPolicy, retry_after_seconds
 from ingest.fetch_log import log_path, log_row
 from ingest.normalize import decode
+from ingest.partitions import OTHER
 from ingest.pipeline import ingest_catalog
 from ingest.portal import Page, Portal
 from ingest.store import read_table
 from ingest.urls import redact
+from orchestration.ingest_assets import ARCHIVE_INDEX, raw_reports
 from orchestration.ingest_assets import catalog as catalog_asset
-from orchestration.ingest_assets import raw_reports
-from orchestration.resources import WarehouseResource
+from orchestration.resources import ArchiveIndexIOManager, WarehouseResource
 
 
 def fast() -> FetchPolicy:
@@ -247,7 +248,14 @@ def test_raw_reports_asset_reports_counts_and_failures(
         raw_dir=str(tmp_path / "raw"),
         parquet_dir=str(tmp_path / "parquet"),
     )
-    result = dg.materialize([catalog_asset, raw_reports], resources={"warehouse": resource})
+    result = dg.materialize(
+        [catalog_asset, raw_reports],
+        partition_key=OTHER,
+        resources={
+            "warehouse": resource,
+            ARCHIVE_INDEX: ArchiveIndexIOManager(directory=str(tmp_path / "index")),
+        },
+    )
     meta = next(
         e.step_materialization_data.materialization.metadata
         for e in result.get_asset_materialization_events()

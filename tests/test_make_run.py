@@ -1,9 +1,10 @@
-"""What `make run` does, as a user runs it: the whole sample, twice, then dbt on its own.
+"""What `make run` does, as a user runs it: the whole sample, twice, a rebuild from the
+archive, then dbt on its own.
 
-The runs are the shared `sample_runs` (tests/conftest.py). The quarantine must list exactly
-the sample reports whose printed numbers break an identity (the generator knows which), a
-second run must give the same tables, and `cd dbt_project && dbt build` must work on what the
-run left behind.
+The runs are the shared `sample_runs` (tests/conftest.py). The quarantine must list exactly the sample reports whose printed numbers break an identity
+(the generator knows which), a second run and a rebuild from the archive must give the same
+tables, the terminal gets the summary while the logs go to a file, and
+`cd dbt_project && dbt build` must work on what the runs left behind.
 """
 
 from __future__ import annotations
@@ -32,9 +33,22 @@ def test_summary_is_printed(runs):
         assert heading in outputs[-1]
 
 
-def test_second_run_gives_the_same_tables(runs):
+def test_the_logs_go_to_a_file_and_the_terminal_stays_short(runs):
+    warehouse, _, outputs, _ = runs
+    log = warehouse / "logs" / "run.log"
+    for output in outputs:
+        assert f"logs: {log}" in output
+        assert " - dagster - " not in output and "dbt" not in output.split("fact rows:")[0]
+        assert len(output.splitlines()) < 40
+    assert "(main): succeeded" in outputs[0]
+    assert "(rebuild_from_archive): succeeded" in outputs[-1]
+    text = log.read_text(encoding="utf-8")
+    assert " - dagster - " in text and "rebuild_from_archive" in text
+
+
+def test_second_run_and_rebuild_give_the_same_tables(runs):
     warehouse, _, _, counts = runs
-    assert counts[0] == counts[1]
+    assert counts[0] == counts[1] == counts[2]
     with duckdb.connect(str(warehouse / "ogi.duckdb"), read_only=True) as con:
         n, distinct = con.sql(
             "select count(*), count(distinct report_id) from dim_reports"
@@ -86,6 +100,19 @@ def test_dbt_build_works_on_its_own_after_a_run(runs, sample_runs):
     )
     assert proc.returncode == 0, proc.stdout[-3000:]
     assert sample_runs.mart_counts() == counts[-1]
+
+
+def test_a_year_outside_the_partitions_is_refused(runs):
+    _, env, _, _ = runs
+    proc = subprocess.run(
+        [sys.executable, "-m", "orchestration.run", "--year", "2015"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 2 and "--year 2015 is not a partition (2019, " in proc.stderr
 
 
 def test_dagster_definitions_validate(runs):

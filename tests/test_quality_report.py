@@ -2,19 +2,18 @@
 
 The page is the one `make run` wrote (the shared `sample_runs`). Chromium is Debian's
 (/usr/bin/chromium), installed with apt-get when missing and possible, driven by Playwright; the
-screenshot is kept in build/test-artifacts/ (or $OGI_TEST_ARTIFACTS).
+screenshot is kept in warehouse/test-artifacts/ (or $OGI_TEST_ARTIFACTS).
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 from pathlib import Path
 from xml.etree import ElementTree
 
+import browser
 import duckdb
 import pytest
+from browser import ARTIFACTS, CHROMIUM_FLAGS
 from selectolax.lexbor import LexborHTMLParser
 
 from ingest.charts import bars, stacked_bars
@@ -22,18 +21,6 @@ from ingest.codes import section
 from ingest.quality_report import TOP_DIFFERENCES, main, read_report_data
 
 REPO = Path(__file__).resolve().parents[1]
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-ARTIFACTS = Path(os.environ.get("OGI_TEST_ARTIFACTS") or REPO / "build" / "test-artifacts")
 SECTIONS = ("status", "identities", "dispositions", "outcomes", "differences", "quarantine")
 
 
@@ -166,36 +153,9 @@ def test_cli_writes_the_page_and_fails_in_one_line(sample_runs, tmp_path: Path, 
 # --- the page in a browser -------------------------------------------------------------------
 
 
-def _install_chromium() -> None:
-    """apt-get install chromium (and CJK fonts for the screenshot) when run as root."""
-    if shutil.which("apt-get") is None or os.geteuid() != 0:
-        pytest.skip("no /usr/bin/chromium, and no apt-get run as root to install it")
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    install = [
-        "apt-get",
-        "install",
-        "-y",
-        "-q",
-        "--no-install-recommends",
-        "-o",
-        "DPkg::Lock::Timeout=300",
-        "chromium",
-        "fonts-noto-cjk",
-    ]
-    proc = subprocess.run(install, env=env, capture_output=True, text=True, timeout=900)
-    if proc.returncode != 0:  # the package lists may be missing or stale
-        subprocess.run(["apt-get", "update", "-q"], env=env, capture_output=True, timeout=600)
-        proc = subprocess.run(install, env=env, capture_output=True, text=True, timeout=900)
-    if not CHROMIUM.exists():
-        pytest.skip(f"chromium could not be installed: {proc.stderr.strip()[-300:]}")
-
-
 @pytest.fixture(scope="module")
 def chromium() -> Path:
-    pytest.importorskip("playwright.sync_api", reason="playwright (a dev dependency) is missing")
-    if not CHROMIUM.exists():
-        _install_chromium()
-    return CHROMIUM
+    return browser.chromium()
 
 
 def _local_files_only(outside: list[str]):
