@@ -9,7 +9,9 @@ The figure that matters most is the *silent wrong cell*: a value the parser retu
 differs from the printed one, in a report whose hard identity checks all hold — nothing
 would warn a reader of it. It must stay 0. ``silent_wrong_numbers`` counts those where the
 parser returned a number (not a blank) that is not the printed one. Wrong values in reports with a failed check are
-flagged; cells left out lower exactness and completeness but are not silent.
+flagged; cells left out lower exactness and completeness but are not silent, and so are cells
+returned blank that an issue names (``section``, ``row`` and, when given, ``columns``: a split
+the identities cannot decide), counted as ``flagged_blank_cells``.
 
     python -m ingest.accuracy --reports 2000 [--seed S] [--workers 2] [--verbose]
 
@@ -91,6 +93,17 @@ def _hard_failures(result: dict) -> list[list[str]]:
     ]
 
 
+def named_by_issue(result: dict, section: str, row: str, col: str) -> bool:
+    """Does an issue of the result name this cell (its row, and its column when it lists
+    columns)?"""
+    for issue in result.get("issues", []):
+        if issue.get("section") == section and issue.get("row") == row:
+            columns = issue.get("columns")
+            if columns is None or col in columns:
+                return True
+    return False
+
+
 def synthesize(seed: int, index: int, renderings: Sequence[str]) -> tuple[dict, bytes, str]:
     """(truth, document bytes, name) of report `index` of a run: the rendering cycles through
     `renderings`, the script alternates per cycle, everything else is drawn from the seed."""
@@ -129,6 +142,8 @@ def evaluate_one(seed: int, index: int, renderings: Sequence[str]) -> dict:
     cmp = compare(truth, result)
     failures = _hard_failures(result)
     mismatched = [w for w in cmp["wrong"] if w[4] != "missing"]
+    flagged = [w for w in mismatched if w[4] is None and named_by_issue(result, *w[:3])]
+    mismatched = [w for w in mismatched if w not in flagged]
     silent = [*mismatched, *cmp["extra"]] if not failures and result["status"] != "error" else []
     return {
         "index": index,
@@ -139,6 +154,7 @@ def evaluate_one(seed: int, index: int, renderings: Sequence[str]) -> dict:
         "wrong": cmp["wrong"],
         "extra": cmp["extra"],
         "silent": silent,
+        "flagged": len(flagged),
         "status": result["status"],
         "truth_status": truth["status"],
         "failures_agree": sorted(failures) == sorted(truth["expected_failures"]),
@@ -182,6 +198,7 @@ def summarize(records: Iterable[dict], elapsed: float | None = None) -> dict:
             "wrong_cells": cells - exact,
             "missing_cells": sum(1 for r in rs for w in r["wrong"] if w[4] == "missing"),
             "extra_cells": sum(len(r["extra"]) for r in rs),
+            "flagged_blank_cells": sum(r["flagged"] for r in rs),
             "silent_wrong_cells": sum(len(r["silent"]) for r in rs),
             "silent_wrong_numbers": sum(1 for r in rs for w in r["silent"] if w[4] is not None),
             "reports_with_silent_wrong": sum(1 for r in rs if r["silent"]),
@@ -204,6 +221,7 @@ def summarize(records: Iterable[dict], elapsed: float | None = None) -> dict:
                 "cells",
                 "exact_share",
                 "wrong_cells",
+                "flagged_blank_cells",
                 "silent_wrong_cells",
                 "silent_wrong_numbers",
                 "reports_with_silent_wrong",

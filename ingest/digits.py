@@ -2,13 +2,22 @@
 
 Flattened copies of the statistics tables (text extracted from a page or a PDF with the cell
 borders gone) print a row's numbers as one run of digits: ``一、本年新收政府信息公开申请数量640020470``
-is the seven applicant columns 64|0|0|2|0|4|70. Spaces left by ``&nbsp;`` may sit anywhere in a
-run and are not reliable separators; signs (本年增/减 in section 二) are. Nothing in the text says
-where one number ends and the next begins, so only the reconciliation identities can decide:
+is the seven applicant columns 64|0|0|2|0|4|70. Blank cells print a mark (``/``, ``—``) that
+does separate its neighbours (``747—21589`` is 74|7|—|2|1|5|89, or another split the identities
+allow), spaces left by ``&nbsp;`` may sit anywhere in a run and are never trusted as separators,
+and signs (本年增/减 in section 二) always start a number. A ``|`` in a run is a cell boundary
+known from the layout (a run put together from separate cells, some of which hold glued
+numbers): it is always a cut. Nothing else in the text says where
+one number ends and the next begins, so only the reconciliation identities can decide:
 
 * applicants, per application row: the last number (总计) is the sum of the six before it;
 * outcomes, per review group: 总计 is the sum of the four outcomes;
 * ledger and dispositions, per applicant column, across the rows of the application table.
+
+A blank cell reads as 0 (the columns of applicants an agency never had are left empty), except
+a blank total, which is unknown (some agencies never fill the 总计 column): a row with a blank
+total has no applicants identity, and the 总计 column is not checked across rows where one may
+be blank.
 
 Every function here is pure and never raises on text input. A split that the identities do not
 decide is reported as ambiguous (the cell is ``None`` and the candidates are listed), never
@@ -21,15 +30,18 @@ Entry points:
 * `row_candidates`: every split of one run that satisfies the row identity;
 * `decode_applications`: the whole application table from one run per row;
 * `decode_reviews`: section 四 from one run of 15 (or 5) numbers;
-* `decode_free`: a section 二 row, which has no identity (signs and spaces only).
+* `decode_free`: a section 二 row, which has no identity (signs, decimal points, thousands
+  separators and the caller's plausibility test only).
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
 
 from ingest.codes import (
     APPLICANT_COLUMNS,
@@ -39,13 +51,16 @@ from ingest.codes import (
     application_rows,
     disposition_leaves,
 )
+from ingest.values import MAX_NUMBER_DIGITS
 
 # Search bounds. A node is one tried number; a real table row (7 numbers of up to 5 digits)
 # needs a few hundred at most, so these budgets only ever stop adversarial or garbled input.
 ROW_BUDGET = 100_000  # nodes for one row's candidates
 TABLE_BUDGET = 400_000  # nodes for one whole-table search (candidates + identities)
 MAX_SOLUTIONS = 1_000  # full decodings enumerated before counting stops
-MAX_DIGITS = 256  # longer runs are not table rows; they are not searched at all
+MAX_DIGITS = 256  # longer runs (digits and marks) are not table rows; they are not searched
+MAX_READINGS = 64  # readings of the blank marks of one run (see `_blank_counts`)
+MAX_NUMBER = MAX_NUMBER_DIGITS  # digits of one number (integer and decimal part)
 
 # --- Text: separating labels from runs ------------------------------------------------------
 
@@ -53,14 +68,23 @@ _ZERO_WIDTH = re.compile(r"[\u200b-\u200d\u2060\ufeff]")
 _SPACES = re.compile(r"\s+")
 _MINUS = str.maketrans({"\u2212": "-", "\u2012": "-"})
 
-# A run at the end of a token: digits, spaces and signs, starting at a digit or a sign.
-_TAIL_RUN = re.compile(r"[+\-]?[0-9][0-9 +\-]*$")
+# Blank marks as they appear inside a run (after NFKC: ／ is /, － is -). "-" is a blank only
+# where it cannot be a sign; a run of dashes may be one wide mark (—— for one blank cell).
+_MARKS = "/—–―"
+_DASHES = frozenset("—–―-")
+_M = re.escape(_MARKS)
+
+# A run at the end of a token: digits, blank marks, spaces and signs, starting at a digit, a
+# sign or a mark.
+_TAIL_RUN = re.compile(rf"(?:[+\-]?[0-9]|[{_M}])[0-9 +\-{_M}]*$")
 # A numeric chunk inside a line; "." and "," only between digits (decimals, thousands).
-_CHUNK = re.compile(r"[+\-]?[0-9](?:[0-9 +\-.,]*[0-9])?")
+_CHUNK = re.compile(rf"(?:[+\-]?[0-9]|[{_M}\-])(?:[0-9 +\-.,{_M}]*[0-9{_M}\-])?")
+_DATE = re.compile(r"\d{4}([-/.])\d{1,2}\1\d{1,2}")
 # The sub-row numbering of the next label ("1.属于国家秘密", "2、重复申请").
 _SUBROW_AFTER = re.compile(r"^[.、] ?[\u3400-\u9fff]")
 # A money unit printed right after an amount (390785元, 264434.64(万元).
 _UNIT_AFTER = re.compile(r"^ ?\(?(?:万元|元)\)?")
+_UNIT_TAIL = re.compile(r"\(?(万元|元)\)?$")
 # Characters that, right after a number, make it a quantity in running text (收到74件, 第16条,
 # 2019年), not a table cell.
 _QUANTITY_UNITS = frozenset(
@@ -86,11 +110,12 @@ def _is_cjk(ch: str) -> bool:
 def split_label_run(text: str) -> tuple[str, str] | None:
     """Split a token that is a label followed by a numeric run into (label, run).
 
-    The run is the longest tail made of digits, spaces and signs that starts at a digit or a
-    sign; digits earlier in the label ("1.属于国家秘密", "第二十条") stay in the label. Both parts
-    come back NFKC-normalised with whitespace collapsed (so ``（一）`` reads ``(一)``). None when
-    there is no run, no label before it (a bare run is a value, see `ingest.values.read_cell`),
-    or the run continues a decimal or thousands-separated number (``264434.64``: not a count).
+    The run is the longest tail made of digits, blank marks, spaces and signs that starts at a
+    digit, a sign or a mark; digits earlier in the label ("1.属于国家秘密", "第二十条") stay in
+    the label. Both parts come back NFKC-normalised with whitespace collapsed (so ``（一）``
+    reads ``(一)``). None when there is no run, no label before it (a bare run is a value, see
+    `ingest.values.read_cell`), or the run continues a decimal or thousands-separated number
+    (``264434.64``: not a count).
     """
     if not isinstance(text, str):
         return None
@@ -112,10 +137,12 @@ def split_flat_line(line: str) -> list[tuple[str, str]]:
 
     A numeric chunk is a cell run unless the text around it says it is part of a sentence: a
     quantity unit right after it (74件, 2019年, 第16条), or a character such as 第 / ( 〔 or a
-    Latin letter right before it. A run immediately followed by ``.`` or ``、`` and a CJK character
-    ends with the next row's sub-row number: ``…数量00000001.属于国家秘密`` is the run
-    ``0000000`` and the label ``1.属于国家秘密`` (one digit; the template has at most 8 sub-rows).
-    A money unit printed after an amount stays with the run (``390785元``).
+    Latin letter right before it; a date (2024-03-13) is never a run. A chunk of blank marks
+    alone (``规章///``) is a run only at the end of the line (elsewhere ``——`` is a dash of
+    the prose). A run immediately followed by ``.`` or ``、`` and a CJK character ends with the
+    next row's sub-row number: ``…数量00000001.属于国家秘密`` is the run ``0000000`` and the label
+    ``1.属于国家秘密`` (one digit; the template has at most 8 sub-rows). A money unit printed
+    after an amount stays with the run (``390785元``).
 
     Labels and runs are NFKC-normalised with whitespace collapsed. A run with no text before it
     comes back with label ``""``; trailing text with no run comes back with run ``""``.
@@ -134,10 +161,12 @@ def split_flat_line(line: str) -> list[tuple[str, str]]:
             continue
         after = t[end:]
         chunk = m.group()
+        if _DATE.fullmatch(chunk):
+            continue
         next_label = None
         if _SUBROW_AFTER.match(after):
-            value = chunk[:-1].rstrip(" +-.,")
-            if not any(ch.isdigit() for ch in value):
+            value = chunk[:-1].rstrip(" +.,")
+            if not any(ch.isdigit() or ch in _MARKS for ch in value):
                 continue  # the chunk is only this label's own numbering
             run, run_end, next_label = value, end - 1, end - 1
         else:
@@ -146,6 +175,8 @@ def split_flat_line(line: str) -> list[tuple[str, str]]:
             if unit and unit.group().strip():
                 run, run_end = chunk + unit.group().strip(), end + unit.end()
             rest = t[run_end:].lstrip()
+            if not any(ch.isdigit() for ch in run) and rest:
+                continue  # marks alone are a run only at the end of the line
             if rest:
                 ch = rest[0]
                 if ch in _QUANTITY_UNITS and not unit:
@@ -160,11 +191,76 @@ def split_flat_line(line: str) -> list[tuple[str, str]]:
     return pairs
 
 
+# --- Runs of counts: digit segments between blank marks -------------------------------------
+
+Segments = tuple  # digit strings, and None for a blank cell, in print order
+
+
+def _blank_counts(mark: str, length: int) -> range:
+    """How many blank cells `length` repeated marks can be: a slash is one cell each; dashes
+    are one cell each, or pairs of them one wide mark (—— for one blank)."""
+    if mark in _DASHES:
+        return range((length + 1) // 2, length + 1)
+    return range(length, length + 1)
+
+
+_COUNT_RUN = re.compile(rf"(?:[0-9|]|[{_M}\-])+")
+_COUNT_PIECE = re.compile(r"[0-9]+|(/+)|(—+)|(–+)|(―+)|(-+)|\|")
+
+
+def _count_readings(run: object) -> tuple[list[Segments], bool] | None:
+    """The readings of a run of counts (sections 三 and 四) as segments, and whether the list
+    was capped at MAX_READINGS; None when the run holds anything but digits, spaces and blank
+    marks (a sign, a decimal point: not a count run). Every dash here is a blank mark."""
+    if not isinstance(run, str):
+        return None
+    t = _prep(run).replace(" ", "")
+    if not t or not _COUNT_RUN.fullmatch(t):
+        return None
+    if len(t) > MAX_DIGITS:
+        return [], True
+    pieces: list[list[Segments]] = []
+    for m in _COUNT_PIECE.finditer(t):
+        text = m.group()
+        if text == "|":  # a known cell boundary: the digits on both sides are separate segments
+            continue
+        if text[0].isdigit():
+            pieces.append([(text,)])
+        else:
+            pieces.append([(None,) * k for k in _blank_counts(text[0], len(text))])
+    readings: list[Segments] = []
+    for combo in itertools.product(*pieces):
+        if len(readings) >= MAX_READINGS:
+            return readings, True
+        readings.append(tuple(x for part in combo for x in part))
+    return readings, False
+
+
+def _segments(atoms: Sequence[str | None]) -> Segments:
+    """Digits, blanks (None) and cell boundaries ("|"), grouped back into segments."""
+    out: list[str | None] = []
+    cut = True
+    for ch in atoms:
+        if ch == "|":
+            cut = True
+        elif ch is not None and not cut and out and out[-1] is not None:
+            out[-1] += ch
+        else:
+            out.append(ch)
+            cut = False
+    return tuple(out)
+
+
+def _n_digits(segs: Segments) -> int:
+    return sum(len(s) for s in segs if s is not None)
+
+
 # --- One row: the splits that satisfy the row identity --------------------------------------
 
 
 class Candidates(list):
-    """A list of candidate splits (tuples of ints) that also says whether it is exhaustive.
+    """A list of candidate splits (tuples of ints, None for a blank cell) that also says
+    whether it is exhaustive.
 
     ``truncated`` is True when the search stopped at the candidate cap or its node budget, or
     the run was too long to search (more than MAX_DIGITS digits): there may be further splits.
@@ -175,16 +271,6 @@ class Candidates(list):
     def __init__(self, items=(), truncated: bool = False) -> None:
         super().__init__(items)
         self.truncated = truncated
-
-
-def _digits(run: str) -> str | None:
-    """The run's digits with spaces removed, or None when it holds anything else."""
-    if not isinstance(run, str):
-        return None
-    s = _prep(run).replace(" ", "")
-    if not s or not all("0" <= ch <= "9" for ch in s):
-        return None
-    return s
 
 
 class _Budget:
@@ -206,6 +292,8 @@ def _rest_can_sum(m: int, k: int, rem: int) -> bool:
     condition, from lengths alone: no number is longer than rem; the smallest possible sum
     spreads the digits evenly (a number of l >= 2 digits is at least 10**(l-1)); the largest
     puts all spare digits into one number and leaves single digits for the others."""
+    if k == 0:
+        return m == 0 and rem == 0
     if m < k or m > k * len(str(rem)):
         return False
     q, r = divmod(m, k)
@@ -213,109 +301,151 @@ def _rest_can_sum(m: int, k: int, rem: int) -> bool:
     return least <= rem < _POW10[m - k + 1] + 10 * (k - 1)
 
 
-def _sum_splits(
-    s: str, k: int, target: int, out: list[tuple[int, ...]], cap: int, budget: _Budget
+def _min_parts(s: str, off: int) -> int:
+    """The fewest numbers s[off:] can be cut into: each leading zero is a number of its own."""
+    zeros = len(s) - off - len(s[off:].lstrip("0"))
+    return zeros + (1 if off + zeros < len(s) else 0)
+
+
+def _split_segments(
+    segs: Segments,
+    k: int,
+    target: int | None,
+    tail: tuple,
+    out: list[tuple],
+    cap: int,
+    budget: _Budget,
 ) -> bool:
-    """Append every split of s into k numbers adding up to target (no leading zeros, "0" is
-    fine) to out, each followed by target. False when stopped by cap or budget."""
-    n = len(s)
-    digits = [ord(ch) - 48 for ch in s]
-    parts: list[int] = []
+    """Append every way to read segs as k cells (each blank one cell, each digit segment one or
+    more numbers without leading zeros) to out, each followed by `tail`. With a target, the
+    numbers must add up to it (blanks count 0). False when stopped by cap or budget."""
+    nseg = len(segs)
+    min_after = [0] * (nseg + 1)  # fewest / most cells segs[i:] can be
+    max_after = [0] * (nseg + 1)
+    high_after = [0] * (nseg + 1)  # largest sum of segs[i:] (a segment uncut)
+    digits_after = [False] * (nseg + 1)
+    for i in range(nseg - 1, -1, -1):
+        s = segs[i]
+        if s is None:
+            min_after[i], max_after[i] = min_after[i + 1] + 1, max_after[i + 1] + 1
+            high_after[i], digits_after[i] = high_after[i + 1], digits_after[i + 1]
+        else:
+            min_after[i] = min_after[i + 1] + _min_parts(s, 0)
+            max_after[i] = max_after[i + 1] + len(s)
+            high_after[i], digits_after[i] = high_after[i + 1] + int(s), True
+    parts: list[int | None] = []
 
-    def last(pos: int, rem: int) -> bool:
-        """The final number is what is left of s; False when the cap is reached."""
-        if (pos == n - 1 or digits[pos]) and int(s[pos:]) == rem:
-            out.append((*parts, rem, target))
-            return len(out) < cap
-        return True
-
-    def dfs(pos: int, k: int, rem: int) -> bool:
+    def dfs(i: int, off: int, k: int, rem: int | None) -> bool:
         if not budget.spend():
             return False
-        if k == 1:
-            return last(pos, rem)
-        m = n - pos
-        longest = 1 if digits[pos] == 0 else min(len(str(rem)), m - k + 1)
-        v = 0
-        for length in range(1, longest + 1):
-            v = v * 10 + digits[pos + length - 1]
-            if v > rem:
-                break
-            if not _rest_can_sum(m - length, k - 1, rem - v):
-                continue
-            parts.append(v)
-            if k == 2:
-                ok = budget.spend() and last(pos + length, rem - v)
-            else:
-                ok = dfs(pos + length, k - 1, rem - v)
-            parts.pop()
-            if not ok:
-                return False
-        return True
-
-    return dfs(0, k, target)
-
-
-def _plain_splits(s: str, k: int, out: list[tuple[int, ...]], cap: int, budget: _Budget) -> bool:
-    """Append every split of s into k numbers without leading zeros. False when stopped."""
-    n = len(s)
-    parts: list[int] = []
-
-    def dfs(pos: int, k: int) -> bool:
-        if not budget.spend():
-            return False
-        if k == 1:
-            piece = s[pos:]
-            if len(piece) == 1 or piece[0] != "0":
-                out.append((*parts, int(piece)))
-                if len(out) >= cap:
-                    return False
+        if i == nseg:
+            if k == 0 and not rem:
+                out.append((*parts, *tail))
+                return len(out) < cap
             return True
-        longest = 1 if s[pos] == "0" else n - pos - (k - 1)
-        for length in range(1, longest + 1):
-            parts.append(int(s[pos : pos + length]))
-            ok = dfs(pos + length, k - 1)
+        s = segs[i]
+        if s is None:
+            if k == 0:
+                return True
+            parts.append(None)
+            ok = dfs(i + 1, 0, k - 1, rem)
+            parts.pop()
+            return ok
+        size = len(s) - off
+        least = max(_min_parts(s, off), k - max_after[i + 1])  # cells this segment yields
+        most = min(size, k - min_after[i + 1])
+        if least > most:
+            return True
+        if rem is not None:
+            if rem > int(s[off:]) + high_after[i + 1]:
+                return True
+            if not digits_after[i + 1] and not _rest_can_sum(size, least, rem):
+                return True  # the last digits: exactly `least` (== most) numbers
+        longest = size if most == 1 else (1 if s[off] == "0" else size - least + 1)
+        shortest = size if most == 1 else 1
+        if most == 1 and s[off] == "0" and size > 1 or shortest > MAX_NUMBER:
+            return True
+        longest = min(longest, MAX_NUMBER)
+        v = int(s[off : off + shortest - 1]) if shortest > 1 else 0
+        for length in range(shortest, longest + 1):
+            v = v * 10 + ord(s[off + length - 1]) - 48
+            if rem is not None and v > rem:
+                break
+            parts.append(v)
+            nxt = rem - v if rem is not None else None
+            if off + length == len(s):
+                ok = dfs(i + 1, 0, k - 1, nxt)
+            else:
+                ok = dfs(i, off + length, k - 1, nxt)
             parts.pop()
             if not ok:
                 return False
         return True
 
-    return dfs(0, k)
+    return dfs(0, 0, k, target)
 
 
-def _candidates(s: str, n_parts: int, total_last: bool, limit: int, budget: _Budget) -> Candidates:
-    if n_parts < 1 or limit < 1:
+def _candidates(
+    segs: Segments, n_parts: int, total_last: bool, limit: int, budget: _Budget
+) -> Candidates:
+    """Every reading of one segments list as n_parts cells (see `row_candidates`)."""
+    if n_parts < 1 or limit < 1 or not segs:
         return Candidates()
-    if len(s) > MAX_DIGITS:
+    if _n_digits(segs) > MAX_DIGITS:
         return Candidates(truncated=True)
-    if len(s) < n_parts:
-        return Candidates()
-    out: list[tuple[int, ...]] = []
+    out: list[tuple] = []
     cap = limit + 1  # one more than asked, to know whether there are more
-    if n_parts == 1:
-        ok = len(s) == 1 or s[0] != "0"
-        return Candidates([(int(s),)] if ok else [])
-    if not total_last:
-        finished = _plain_splits(s, n_parts, out, cap, budget)
+    last = segs[-1]
+    if not total_last or n_parts == 1:
+        finished = _split_segments(segs, n_parts, None, (), out, cap, budget)
+    elif last is None:  # a blank total: no row identity
+        finished = _split_segments(segs[:-1], n_parts - 1, None, (None,), out, cap, budget)
     else:
         finished = True
-        n, k = len(s), n_parts - 1
+        head, n = segs[:-1], len(last)
         # casting out nines: every split of a digit string has the same sum modulo 9, the sum
-        # of its digits, so the prefix's digit sum must match the total modulo 9
-        digit_sums = [0]
-        for ch in s:
-            digit_sums.append(digit_sums[-1] + ord(ch) - 48)
-        for t in range(1, n - k + 1):
-            total = s[n - t :]
+        # of its digits, so the other numbers' digit sum must match the total modulo 9
+        digit_sum = sum(ord(ch) - 48 for s in segs if s is not None for ch in s)
+        for t in range(1, min(n, MAX_NUMBER) + 1):
+            total = last[n - t :]
             if t > 1 and total[0] == "0":
                 continue
             target = int(total)
-            if (digit_sums[n - t] - target) % 9 or not _rest_can_sum(n - t, k, target):
+            if (digit_sum - sum(ord(ch) - 48 for ch in total) - target) % 9:
                 continue
-            if not _sum_splits(s[: n - t], k, target, out, cap, budget):
+            rest = (*head, last[: n - t]) if t < n else head
+            if not rest:
+                continue
+            if not _split_segments(rest, n_parts - 1, target, (target,), out, cap, budget):
                 finished = False
                 break
-    return Candidates(out[:limit], truncated=not finished)
+    return Candidates(out[:limit], truncated=not finished or len(out) > limit)
+
+
+def _only_split(run: object, n_parts: int, budget: _Budget) -> tuple | None:
+    """The one way to cut a run of counts into n_parts cells with no identity, or None when
+    there are several or none."""
+    found = _count_candidates(run, n_parts, False, 1, budget)
+    return found[0] if found and not found.truncated else None
+
+
+def _count_candidates(run: object, n_parts: int, total_last: bool, limit: int, budget: _Budget):
+    """Candidates of a run of counts over all readings of its blank marks (duplicates
+    removed). None when the run is not a run of counts."""
+    readings = _count_readings(run)
+    if readings is None:
+        return None
+    segs_list, capped = readings
+    seen: dict[tuple, None] = {}
+    truncated = capped
+    for segs in segs_list:
+        c = _candidates(segs, n_parts, total_last, limit, budget)
+        truncated = truncated or c.truncated
+        seen.update(dict.fromkeys(c))
+        if len(seen) > limit or budget.left < 0:
+            truncated = True
+            break
+    return Candidates(list(seen)[:limit], truncated=truncated)
 
 
 def row_candidates(
@@ -325,22 +455,24 @@ def row_candidates(
     limit: int = 10_000,
     budget: int = ROW_BUDGET,
 ) -> Candidates:
-    """Every way to read a glued run as n_parts non-negative integers.
+    """Every way to read a glued run as n_parts cells: non-negative integers, or None where a
+    blank mark (/ — –) is printed.
 
-    Spaces are ignored; a run holding anything but digits and spaces (signs, decimal points,
-    blank marks) has no candidates. Numbers have no leading zeros ("0" is fine, "05" is not).
-    With ``total_last`` (the 总计 column) the last number must equal the sum of the others; the
-    search picks the total first (it is the run's suffix), then cuts the prefix depth-first,
-    pruned by the remaining sum. ``n_parts == 1`` reads the run as one number.
+    Spaces are ignored; a run holding anything but digits, spaces and blank marks (signs,
+    decimal points) has no candidates. Numbers have no leading zeros ("0" is fine, "05" is
+    not) and at most MAX_NUMBER digits. A blank mark is one cell and separates its neighbours; a run of dashes may also be
+    one wide mark per pair (``——``), and each reading is tried. With ``total_last`` (the 总计
+    column) the last number must equal the sum of the others, blanks counting 0 (a blank total
+    leaves the row without an identity); the search picks the total first (it is the run's
+    suffix), then cuts the rest depth-first, pruned by the remaining sum. ``n_parts == 1``
+    reads the run as one number.
 
     Returns a `Candidates` list (tuples in search order: shorter totals first) of at most
     ``limit`` entries; its ``truncated`` flag is True when the cap or the node ``budget`` stopped
     the search, so that more splits may exist.
     """
-    s = _digits(run)
-    if s is None:
-        return Candidates()
-    return _candidates(s, n_parts, total_last, limit, _Budget(budget))
+    found = _count_candidates(run, n_parts, total_last, limit, _Budget(budget))
+    return Candidates() if found is None else found
 
 
 # --- Whole tables: one candidate per row, all identities together ---------------------------
@@ -350,18 +482,19 @@ def row_candidates(
 class Decoded:
     """The outcome of decoding a table from glued runs.
 
-    values      row -> column -> int, or None where the valid decodings disagree (ambiguous) or
-                the row could not be decoded. Only rows given as runs appear.
+    values      row -> column -> int, or None where the valid decodings disagree (ambiguous),
+                the row could not be decoded, or a blank is printed. Only rows given as runs
+                appear.
     ambiguous   one entry per row left undecided: {"row", "candidates" (the distinct tuples
-                found in valid decodings), "truncated" (the list may be incomplete)}.
-    unsolved    rows whose run has no split satisfying the row identity (all cells None).
-    identities  the cross-row identities that were enforced (an identity is used only when every
-                row it involves was given and has candidates; otherwise it is skipped).
-    solutions   number of full decodings consistent with every enforced identity, counted up to
-                MAX_SOLUTIONS. 0 with identities enforced means the printed numbers cannot
-                satisfy them together: then only what each row's own identity fixes is set.
-    complete    every search ran to the end. When False, only values fixed by the row identity
-                alone are set.
+                found in valid decodings), "truncated" (the list may be incomplete), "columns"
+                (the columns whose value the candidates do not agree on)}.
+    unsolved    rows with no split at all (all None): none satisfies their own identity, and
+                the digits can be cut in more than one way.
+    forced      rows whose own identity fails in print but whose digits can be cut only one
+                way (as many digits as cells, say): read as printed, for the checks to flag.
+    identities  the cross-row identities that were enforced.
+    solutions   number of full decodings found (capped at MAX_SOLUTIONS).
+    complete    the search was exhaustive (no cap or budget hit anywhere).
     """
 
     values: dict[str, dict[str, int | None]]
@@ -370,6 +503,7 @@ class Decoded:
     identities: tuple[str, ...] = ()
     solutions: int = 0
     complete: bool = True
+    forced: list[str] = field(default_factory=list)
 
     @property
     def unique(self) -> bool:
@@ -380,32 +514,33 @@ class Decoded:
 class _Search:
     """Backtracking over one candidate per variable, with interval pruning on linear identities.
 
-    Each constraint is {var: coefficient} meaning sum(coefficient * vector) == 0 in every
-    column. Variables are visited fewest candidates first; before going deeper, each touched
-    constraint must stay reachable given the per-column minimum and maximum the unvisited
-    variables can still contribute.
+    Each constraint is ({var: coefficient}, columns) meaning sum(coefficient * vector) == 0 in
+    each of those columns. Variables are visited fewest candidates first; before going deeper,
+    each touched constraint must stay reachable given the per-column minimum and maximum the
+    unvisited variables can still contribute.
     """
 
     def __init__(
         self,
         cands: list[list[tuple[int, ...]]],
-        constraints: list[dict[int, int]],
+        constraints: list[tuple[dict[int, int], tuple[int, ...]]],
         budget: _Budget,
     ) -> None:
         self.cands = cands
         self.order = sorted(range(len(cands)), key=lambda v: (len(cands[v]), v))
-        self.constraints = constraints
+        self.constraints = [con for con, _ in constraints]
+        self.columns = [cols for _, cols in constraints]
         self.budget = budget
         self.width = len(cands[0][0]) if cands and cands[0] else 0
         self.touching: dict[int, list[int]] = {v: [] for v in range(len(cands))}
-        for ci, con in enumerate(constraints):
+        for ci, con in enumerate(self.constraints):
             for v in con:
                 self.touching[v].append(ci)
         # lo[ci][depth][col], hi[ci][depth][col]: contribution bounds of variables order[depth:]
         w = self.width
         self.lo: list[list[list[int]]] = []
         self.hi: list[list[list[int]]] = []
-        for con in constraints:
+        for con in self.constraints:
             lo = [[0] * w for _ in range(len(self.order) + 1)]
             hi = [[0] * w for _ in range(len(self.order) + 1)]
             for depth in range(len(self.order) - 1, -1, -1):
@@ -450,7 +585,7 @@ class _Search:
                 for ci in self.touching[v]:
                     coef = self.constraints[ci][v]
                     s, lo, hi = sums[ci], self.lo[ci][depth + 1], self.hi[ci][depth + 1]
-                    for c in range(self.width):
+                    for c in self.columns[ci]:
                         x = s[c] + coef * t[c]
                         if x + lo[c] > 0 or x + hi[c] < 0:
                             ok = False
@@ -499,7 +634,7 @@ class _Search:
         return found, used, True
 
 
-def _cells(columns: Sequence[str], tuples: Sequence[tuple[int, ...]]) -> dict[str, int | None]:
+def _cells(columns: Sequence[str], tuples: Sequence[tuple]) -> dict[str, int | None]:
     """Each column's value when every tuple agrees on it, else None."""
     out: dict[str, int | None] = {}
     for c, col in enumerate(columns):
@@ -508,13 +643,21 @@ def _cells(columns: Sequence[str], tuples: Sequence[tuple[int, ...]]) -> dict[st
     return out
 
 
+def _undecided(columns: Sequence[str], tuples: Sequence[tuple]) -> list[str]:
+    """The columns the tuples do not all agree on."""
+    return [col for c, col in enumerate(columns) if len({t[c] for t in tuples}) > 1]
+
+
 def _decode_rows(
     row_cands: dict[str, Candidates],
     columns: Sequence[str],
     identities: Sequence[tuple[str, dict[str, int]]],
     budget: _Budget,
+    totals: Sequence[int] = (),
 ) -> Decoded:
-    """Combine per-row candidates under cross-row identities (see `Decoded`)."""
+    """Combine per-row candidates under cross-row identities (see `Decoded`). A blank cell
+    reads 0, except in the `totals` columns, where it is unknown: such a column is not checked
+    in an identity whose rows may print it blank."""
     values: dict[str, dict[str, int | None]] = {}
     unsolved = [r for r, c in row_cands.items() if not c and not c.truncated]
     usable = {r: c for r, c in row_cands.items() if c and not c.truncated}
@@ -522,14 +665,22 @@ def _decode_rows(
     linked = sorted({r for _, terms in enforced for r in terms}, key=list(row_cands).index)
     free = [r for r in usable if r not in linked]
 
-    used: dict[str, list[tuple[int, ...]]] = {r: list(c) for r, c in usable.items()}
+    used: dict[str, list[tuple]] = {r: list(c) for r, c in usable.items()}
     complete = not any(c.truncated for c in row_cands.values())
     consistent = True
     found = 1
     if linked:
         index = {r: v for v, r in enumerate(linked)}
-        constraints = [{index[r]: coef for r, coef in terms.items()} for _, terms in enforced]
-        search = _Search([list(usable[r]) for r in linked], constraints, budget)
+        constraints = []
+        for _, terms in enforced:
+            cols = tuple(
+                c
+                for c in range(len(columns))
+                if c not in totals or all(t[c] is not None for r in terms for t in usable[r])
+            )
+            constraints.append(({index[r]: coef for r, coef in terms.items()}, cols))
+        numeric = [[tuple(x or 0 for x in t) for t in usable[r]] for r in linked]
+        search = _Search(numeric, constraints, budget)
         found, support, proven = search.supports()
         complete = complete and proven
         consistent = found > 0
@@ -550,12 +701,21 @@ def _decode_rows(
             continue
         if c.truncated:
             values[r] = dict.fromkeys(columns)
-            ambiguous.append({"row": r, "candidates": list(c), "truncated": True})
+            ambiguous.append(
+                {"row": r, "candidates": list(c), "truncated": True, "columns": list(columns)}
+            )
             continue
         tuples = used[r] if trust_search else list(c)
         values[r] = _cells(columns, tuples)
         if len(tuples) > 1:
-            ambiguous.append({"row": r, "candidates": tuples, "truncated": False})
+            ambiguous.append(
+                {
+                    "row": r,
+                    "candidates": tuples,
+                    "truncated": False,
+                    "columns": _undecided(columns, tuples),
+                }
+            )
     return Decoded(
         values=values,
         ambiguous=ambiguous,
@@ -573,10 +733,12 @@ def decode_applications(runs: Mapping[str, str], version: str) -> Decoded:
     row's candidates satisfy the applicants identity (总计 = the six applicant columns); then
     every combination of one candidate per row is searched for the ledger (new_requests +
     carried_over = total_processed + carried_forward) and dispositions (total_processed = the
-    disposition leaves of ``version``) identities, in every column.
+    disposition leaves of ``version``) identities, in every column (a blank reads 0, a blank
+    总计 is unknown: that column is then not checked).
 
-    Rows absent from ``runs``, and rows with no candidate (`Decoded.unsolved`), are unknown: an
-    identity involving one of them is skipped, not assumed (a blank row is not a row of zeros).
+    A row whose own identity fails in print is still read when its digits can be cut only one
+    way (`Decoded.forced`). Rows absent from ``runs``, and rows with no candidate
+    (`Decoded.unsolved`), are unknown: an identity involving one of them is skipped, not assumed (a blank row is not a row of zeros).
     Row codes outside the version's table are decoded with their row identity only, and a version
     other than `ingest.codes.TEMPLATES` gets no dispositions identity. A value is
     set only when every valid decoding agrees on it; when the identities cannot all hold (the
@@ -587,21 +749,26 @@ def decode_applications(runs: Mapping[str, str], version: str) -> Decoded:
     order = [r for r in rows if r in given] + sorted(r for r in given if r not in rows)
     table = _Budget(TABLE_BUDGET)
     row_cands: dict[str, Candidates] = {}
+    forced = []
     for r in order:
-        s = _digits(given[r])
-        if s is None:
-            row_cands[r] = Candidates()
-            continue
         allowance = min(ROW_BUDGET, max(table.left, 0))  # one garbled row cannot starve the rest
         budget = _Budget(allowance)
-        row_cands[r] = _candidates(s, len(APPLICANT_COLUMNS), True, 10_000, budget)
+        found = _count_candidates(given[r], len(APPLICANT_COLUMNS), True, 10_000, budget)
+        if found is not None and not found and not found.truncated:
+            only = _only_split(given[r], len(APPLICANT_COLUMNS), budget)
+            if only is not None:
+                found = Candidates([only])
+                forced.append(r)
+        row_cands[r] = Candidates() if found is None else found
         table.left -= allowance - max(budget.left, 0)
     ledger = {"new_requests": 1, "carried_over": 1, "total_processed": -1, "carried_forward": -1}
     dispositions = {"total_processed": 1} | {leaf: -1 for leaf in disposition_leaves(version)}
     identities = [("ledger", ledger)]
     if version in TEMPLATES:  # the leaves of an unknown template are unknown
         identities.append(("dispositions", dispositions))
-    return _decode_rows(row_cands, APPLICANT_COLUMNS, identities, table)
+    total = (APPLICANT_COLUMNS.index("total"),)
+    decoded = _decode_rows(row_cands, APPLICANT_COLUMNS, identities, table, totals=total)
+    return replace(decoded, forced=forced)
 
 
 # --- Section 四: three groups of five numbers in one run ------------------------------------
@@ -612,49 +779,101 @@ def decode_reviews(run: str, groups: Sequence[str] = REVIEW_GROUPS) -> Decoded:
     outcomes (upheld, corrected, other, pending, total), each with total = the other four.
 
     The default reads the 15-number row (review, litigation_direct, litigation_after_review);
-    pass one group, e.g. ``("review",)``, for a 5-number run. Spaces are ignored. Values are keyed
-    group -> outcome, as in the parse contract, and set only where every valid split agrees.
-    When no split works, every group is in ``unsolved``; when the search was cut short, nothing
-    is set and the splits found so far are listed as ambiguous (``complete`` False).
+    pass one group, e.g. ``("review",)``, for a 5-number run. Spaces are ignored, blank marks
+    are cells (as in `row_candidates`). Values are keyed group -> outcome, as in the parse
+    contract, and set only where every valid split agrees. When no split satisfies the
+    identity but the digits can be cut only one way, that reading is returned (``forced``: the
+    printed totals are wrong, and the checks will say so); when no split works, every group is
+    in ``unsolved``; when the search was cut short, nothing is set and the splits found so far
+    are listed as ambiguous (``complete`` False).
     """
     groups = tuple(groups) if not isinstance(groups, str) else (groups,)
     values: dict[str, dict[str, int | None]] = {g: dict.fromkeys(OUTCOMES) for g in groups}
-    s = _digits(run)
     if not groups:
         return Decoded(values, identities=("outcomes",))
-    if s is None:
+    readings = _count_readings(run)
+    if readings is None:
         return Decoded(values, unsolved=list(groups), identities=("outcomes",))
-    if len(s) > MAX_DIGITS:
+    if not readings[0]:  # too long to search
         return Decoded(values, identities=("outcomes",), complete=False)
-    width = len(OUTCOMES)
-    n = len(s)
     budget = _Budget(TABLE_BUDGET)
-    segments: dict[tuple[int, int], Candidates] = {}
-    tails: dict[tuple[int, int], list[tuple[tuple[int, ...], ...]]] = {}
+    stopped = readings[1]
+    solutions: dict[tuple, None] = {}
+    for segs in readings[0]:
+        found, cut_short = _review_solutions(segs, len(groups), budget)
+        solutions.update(dict.fromkeys(found))
+        if cut_short or len(solutions) > MAX_SOLUTIONS:
+            stopped = True
+            break
+    complete = not stopped and budget.left >= 0
+    if not solutions and complete:
+        only = _only_split(run, len(groups) * len(OUTCOMES), budget)
+        if only is not None:  # the identity fails in print; the digits allow one reading only
+            for gi, g in enumerate(groups):
+                values[g] = dict(zip(OUTCOMES, only[gi * 5 : gi * 5 + 5], strict=True))
+            return Decoded(values, identities=("outcomes",), solutions=1, forced=list(groups))
+    if not solutions:
+        unsolved = list(groups) if complete else []
+        return Decoded(values, unsolved=unsolved, identities=("outcomes",), complete=complete)
+    ambiguous = []
+    for gi, g in enumerate(groups):
+        tuples = sorted({sol[gi] for sol in solutions}, key=lambda t: [(x is None, x) for x in t])
+        if complete:
+            values[g] = _cells(OUTCOMES, tuples)
+        if len(tuples) > 1 or not complete:
+            ambiguous.append(
+                {
+                    "row": g,
+                    "candidates": tuples,
+                    "truncated": not complete,
+                    "columns": _undecided(OUTCOMES, tuples) if complete else list(OUTCOMES),
+                }
+            )
+    return Decoded(
+        values,
+        ambiguous,
+        identities=("outcomes",),
+        solutions=min(len(solutions), MAX_SOLUTIONS),
+        complete=complete,
+    )
+
+
+def _review_solutions(segs: Segments, n_groups: int, budget: _Budget) -> tuple[list[tuple], bool]:
+    """Every way to read segs as n_groups groups of five cells with total = the other four
+    (capped at MAX_SOLUTIONS), and whether the search was cut short."""
+    atoms: list[str | None] = []
+    for s in segs:  # digits one by one, "|" between two digit segments (a known boundary)
+        if s is not None and atoms and atoms[-1] is not None:
+            atoms.append("|")
+        atoms.extend(s if s is not None else (None,))
+    n = len(atoms)
+    width = len(OUTCOMES)
+    pieces: dict[tuple[int, int], Candidates] = {}
+    tails: dict[tuple[int, int], list[tuple]] = {}
     stopped = False
 
-    def segment(a: int, b: int) -> Candidates:
+    def piece(a: int, b: int) -> Candidates:
         nonlocal stopped
-        if (a, b) not in segments:
-            c = _candidates(s[a:b], width, True, MAX_SOLUTIONS, budget)
+        if (a, b) not in pieces:
+            c = _candidates(_segments(atoms[a:b]), width, True, MAX_SOLUTIONS, budget)
             stopped = stopped or c.truncated
-            segments[a, b] = c
-        return segments[a, b]
+            pieces[a, b] = c
+        return pieces[a, b]
 
-    def solve(pos: int, left: int) -> list[tuple[tuple[int, ...], ...]]:
-        """Every way to read s[pos:] as `left` groups, up to MAX_SOLUTIONS."""
+    def solve(pos: int, left: int) -> list[tuple]:
+        """Every way to read atoms[pos:] as `left` groups, up to MAX_SOLUTIONS."""
         nonlocal stopped
         if (pos, left) in tails:
             return tails[pos, left]
-        out: list[tuple[tuple[int, ...], ...]] = []
+        out: list[tuple] = []
         if left == 1:
-            out = [(t,) for t in segment(pos, n)]
+            out = [(t,) for t in piece(pos, n)]
         else:
             for end in range(pos + width, n - width * (left - 1) + 1):
                 if stopped or budget.left < 0:
                     stopped = True
                     break
-                head = segment(pos, end)
+                head = piece(pos, end)
                 if not head:
                     continue
                 rest = solve(end, left - 1)
@@ -669,25 +888,8 @@ def decode_reviews(run: str, groups: Sequence[str] = REVIEW_GROUPS) -> Decoded:
         tails[pos, left] = out
         return out
 
-    solutions = solve(0, len(groups))
-    complete = not stopped and budget.left >= 0
-    if not solutions:
-        unsolved = list(groups) if complete else []
-        return Decoded(values, unsolved=unsolved, identities=("outcomes",), complete=complete)
-    ambiguous = []
-    for gi, g in enumerate(groups):
-        tuples = sorted({sol[gi] for sol in solutions})
-        if complete:
-            values[g] = _cells(OUTCOMES, tuples)
-        if len(tuples) > 1 or not complete:
-            ambiguous.append({"row": g, "candidates": tuples, "truncated": not complete})
-    return Decoded(
-        values,
-        ambiguous,
-        identities=("outcomes",),
-        solutions=min(len(solutions), MAX_SOLUTIONS),
-        complete=complete,
-    )
+    found = solve(0, n_groups)
+    return found, stopped or budget.left < 0
 
 
 # --- Section 二: rows with no identity --------------------------------------------------------
@@ -697,16 +899,17 @@ def decode_reviews(run: str, groups: Sequence[str] = REVIEW_GROUPS) -> Decoded:
 class RowDecoded:
     """One row decoded without an identity.
 
-    values      n_parts numbers in print order, None where the candidates disagree.
+    values      n_parts values in print order (int, a number for decimals, None for a blank),
+                None also where the candidates disagree.
     candidates  the splits considered (see `decode_free`).
-    used_spaces True when spaces were taken as the separators that decided the candidates.
+    unit        元 or 万元 when printed after the run (it belongs to the last number).
     complete    the candidates are exhaustive (no cap or budget hit); when False, values are
                 all None.
     """
 
-    values: tuple[int | None, ...]
-    candidates: list[tuple[int, ...]]
-    used_spaces: bool = False
+    values: tuple[int | float | None, ...]
+    candidates: list[tuple]
+    unit: str | None = None
     complete: bool = True
 
     @property
@@ -714,99 +917,183 @@ class RowDecoded:
         return self.complete and len(self.candidates) == 1
 
 
-def _atoms(run: str) -> tuple[str, list[int], list[bool]] | None:
-    """(digits, sign at each digit (+1, -1 or 0 = none), space before each digit), or None
-    when the run holds anything but digits, spaces and signs directly before a digit."""
+@dataclass(frozen=True, slots=True)
+class _Atom:
+    digit: str | None  # None: a blank cell
+    sign: int = 0  # +1 / -1 when a sign is printed right before this digit
+    mark: str = ""  # "." or "," printed right before this digit
+    cut: bool = False  # a known cell boundary ("|") right before this digit
+
+
+def _free_readings(run: object) -> tuple[list[list[_Atom]], str | None, bool] | None:
+    """The readings of a section 二 run as atoms, its unit, and whether the readings were
+    capped; None when the run holds anything else. Spaces are dropped; a sign or a "-" before
+    a digit is a sign, any other dash or slash a blank mark."""
     if not isinstance(run, str):
         return None
     t = _prep(run).strip()
-    digits: list[str] = []
-    signs: list[int] = []
-    spaced: list[bool] = []
-    sign, space = 0, False
-    for ch in t:
-        if "0" <= ch <= "9":
-            digits.append(ch)
-            signs.append(sign)
-            spaced.append(space and bool(digits[:-1]))
-            sign, space = 0, False
-        elif ch == " ":
-            space = space or not sign  # a space after a sign separates nothing
-        elif ch in "+-":
-            if sign:
-                return None
+    unit = _UNIT_TAIL.search(t)
+    if unit:
+        t = t[: unit.start()]
+    t = t.replace(" ", "")
+    if not t:
+        return None
+    if len(t) > MAX_DIGITS:
+        return [], unit.group(1) if unit else None, True
+    pieces: list[list[list[_Atom]]] = []
+    sign, mark, cut, i = 0, "", False, 0
+    while i < len(t):
+        ch = t[i]
+        nxt = t[i + 1] if i + 1 < len(t) else ""
+        if ch.isdigit():
+            pieces.append([[_Atom(ch, sign, mark, cut)]])
+            sign, mark, cut = 0, "", False
+        elif sign or mark:
+            return None
+        elif ch == "|":
+            cut = True
+        elif ch in "+-" and nxt.isdigit():
             sign = 1 if ch == "+" else -1
+        elif ch in ".," and nxt.isdigit() and i and t[i - 1].isdigit():
+            mark = ch
+        elif ch in _MARKS or ch == "-":
+            j = i
+            while j < len(t) and t[j] == ch and not (ch == "-" and t[j + 1 : j + 2].isdigit()):
+                j += 1
+            j = max(j, i + 1)
+            pieces.append([[_Atom(None)] * k for k in _blank_counts(ch, j - i)])
+            i = j
+            continue
         else:
             return None
-    if sign or not digits:
+        i += 1
+    if sign or mark:
         return None
-    return "".join(digits), signs, spaced
+    readings: list[list[_Atom]] = []
+    for combo in itertools.product(*pieces):
+        if len(readings) >= MAX_READINGS:
+            return readings, unit.group(1) if unit else None, True
+        readings.append([a for part in combo for a in part])
+    return readings, unit.group(1) if unit else None, False
+
+
+def _number(atoms: Sequence[_Atom], a: int, b: int, decimal: bool) -> int | float | None:
+    """The number printed by atoms[a:b] (all digits), or None when it is not well formed: a
+    sign or a mark at its start or a sign inside, a leading zero, a decimal point where none is
+    allowed, thousands separators that are not every three digits of the integer part."""
+    first = atoms[a]
+    if first.mark:
+        return None
+    dot = b
+    commas = []
+    for j in range(a + 1, b):
+        m = atoms[j]
+        if m.sign or m.cut:
+            return None
+        if m.mark == ".":
+            if dot != b or not decimal:
+                return None
+            dot = j
+        elif m.mark == ",":
+            if dot != b:
+                return None
+            commas.append(j)
+    if commas and commas != list(range(dot - 3 * len(commas), dot, 3)) or commas[:1] == [a]:
+        return None
+    if commas and commas[0] - a > 3:
+        return None
+    if first.digit == "0" and dot - a > 1:
+        return None
+    whole = "".join(x.digit for x in atoms[a:dot])
+    sign = -1 if first.sign < 0 else 1
+    if dot == b:
+        return sign * int(whole)
+    frac = "".join(x.digit for x in atoms[dot:b])
+    return sign * float(Decimal(f"{whole}.{frac}"))
 
 
 def decode_free(
     run: str,
     n_parts: int,
     signed_positions: Sequence[int] | None = None,
+    decimal_positions: Sequence[int] = (),
+    plausible: Callable[[tuple], bool] | None = None,
     limit: int = 1_000,
 ) -> RowDecoded:
     """Decode a section 二 row (规章, 行政处罚 …) from its run: there is no identity, so only
-    the printed separators can decide.
+    what is printed and the caller's ``plausible`` test can decide.
 
-    A sign always starts a number, and a number may carry one only at ``signed_positions``
+    A sign or a ``|`` always starts a number, and a number may carry a sign only at ``signed_positions``
     (indices into the row, e.g. ``(1,)`` for 本年增/减 in the 2019 layout; None: any position).
-    Spaces are trusted only as a whole: when the splits that cut at every space exist, they are
-    the candidates (``used_spaces``); otherwise spaces are ignored. ``"12 -3 45"`` is therefore
-    (12, -3, 45), while ``"2648-18538"`` fixes only the first cut: 2648, then -1853|8, -185|38,
-    -18|538 or -1|8538 are all possible, so only the first value is set.
+    A decimal point is allowed only in a number at ``decimal_positions`` (amounts), thousands
+    separators only every three digits, a blank mark is a cell. Spaces are ignored: they are
+    stray ``&nbsp;`` as often as separators. ``plausible`` (a tuple of values -> bool) drops
+    splits that cannot be true. ``"2648-18538"`` therefore fixes only the first cut: 2648,
+    then -1853|8, -185|38, -18|538 or -1|8538 are all possible, so only the first value is set.
     """
     empty = RowDecoded(tuple([None] * max(n_parts, 0)), [])
-    atoms = _atoms(run)
-    if atoms is None or n_parts < 1 or limit < 1:
+    readings = _free_readings(run) if n_parts >= 1 and limit >= 1 else None
+    if readings is None:
         return empty
-    s, signs, spaced = atoms
-    if len(s) > MAX_DIGITS:
-        return RowDecoded(empty.values, [], False, False)
+    atom_lists, unit, capped = readings
     allowed = None if signed_positions is None else frozenset(signed_positions)
-    n = len(s)
+    decimals = frozenset(decimal_positions)
     budget = _Budget(ROW_BUDGET)
+    found: dict[tuple, None] = {}
 
-    def enumerate_splits(hard_spaces: bool) -> tuple[list[tuple[int, ...]], bool]:
-        must_cut = [bool(signs[i]) or (hard_spaces and spaced[i]) for i in range(n)]
-        out: list[tuple[int, ...]] = []
-        parts: list[int] = []
+    def enumerate_splits(atoms: list[_Atom]) -> bool:
+        n = len(atoms)
+        parts: list[int | float | None] = []
 
         def dfs(pos: int, k: int) -> bool:
             if not budget.spend():
                 return False
-            sign = signs[pos]
-            if sign and allowed is not None and n_parts - k not in allowed:
+            if pos == n or k == n_parts:
+                if pos == n and k == n_parts and (plausible is None or plausible(tuple(parts))):
+                    found[tuple(parts)] = None
+                    return len(found) <= limit
                 return True
-            if k == 1:
-                if any(must_cut[pos + 1 :]) or (n - pos > 1 and s[pos] == "0"):
-                    return True
-                out.append((*parts, (sign or 1) * int(s[pos:])))
-                return len(out) <= limit
-            for end in range(pos + 1, n - k + 2):
-                if end - 1 > pos and (must_cut[end - 1] or s[pos] == "0"):
-                    break
-                parts.append((sign or 1) * int(s[pos:end]))
-                ok = dfs(end, k - 1)
+            if n - pos < n_parts - k:
+                return True
+            atom = atoms[pos]
+            if atom.digit is None:
+                parts.append(None)
+                ok = dfs(pos + 1, k + 1)
                 parts.pop()
-                if not ok:
+                return ok
+            if atom.sign and allowed is not None and k not in allowed:
+                return True
+            # the last number takes the rest; others leave one atom for each number after them
+            first = n if k == n_parts - 1 else pos + 1
+            last = min(n - (n_parts - k - 1), pos + MAX_NUMBER)
+            for end in range(pos + 1, last + 1):
+                a = atoms[end - 1]
+                if a.digit is None or end > pos + 1 and (a.sign or a.cut):
+                    break
+                if end < first:
+                    continue
+                if not budget.spend():
                     return False
+                value = _number(atoms, pos, end, k in decimals)
+                if value is not None:
+                    parts.append(value)
+                    ok = dfs(end, k + 1)
+                    parts.pop()
+                    if not ok:
+                        return False
             return True
 
-        finished = dfs(0, n_parts)
-        return out[:limit], finished
+        return dfs(0, 0)
 
-    used_spaces = any(spaced)
-    cands, finished = enumerate_splits(True) if used_spaces else ([], True)
-    if not cands and finished:
-        used_spaces = False
-        cands, finished = enumerate_splits(False)
-    if not finished:
-        return RowDecoded(empty.values, cands, used_spaces, False)
+    finished = not capped
+    for atoms in atom_lists:
+        if not enumerate_splits(atoms):
+            finished = False
+            break
+    cands = list(found)[:limit]
+    if not finished or len(found) > limit:
+        return RowDecoded(empty.values, cands, unit, False)
     if not cands:
-        return RowDecoded(empty.values, [], False, True)
+        return RowDecoded(empty.values, [], unit, True)
     vals = tuple(_cells([str(i) for i in range(n_parts)], cands).values())
-    return RowDecoded(vals, cands, used_spaces, True)
+    return RowDecoded(vals, cands, unit, True)

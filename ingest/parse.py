@@ -61,11 +61,17 @@ class State:
     glued_items: list = field(default_factory=list)  # (item, header measures, run, unit)
     app_runs: list = field(default_factory=list)  # ValueRun of the application table
 
-    def issue(self, severity: str, code: str, message: str) -> None:
-        self.issues.append({"severity": severity, "code": code, "message": message})
+    def issue(self, severity: str, code: str, message: str, **where) -> None:
+        """Record an issue; `where` names the cells it concerns (section, row, columns)."""
+        self.issues.append({"severity": severity, "code": code, "message": message, **where})
 
 
-_GLUED_HINT = re.compile(r"[^\d\s.,+\-:：/年月日]\s*[+\-]?\d{2,}|^\d{8,}$")
+# a text cell that may hold a glued run: numbers after a label, a label's cells ending in blank
+# marks (规章///), or a line of digits and marks alone (a section 四 value row)
+_GLUED_HINT = re.compile(
+    r"[^\d\s.,+\-:：/年月日]\s*[+\-]?\d{2,}|[\u3400-\u9fff”\"）)]\s*(?:\d|[/—–―-][/—–―\-\s]*$)"
+    r"|^[\d\s/—–―-]{8,}$"
+)
 
 
 def _tokens(layout) -> list[Token]:
@@ -184,10 +190,14 @@ def _walk(tokens: list[Token], state: State) -> None:
                 if opened:
                     state.group = opened
                 m = labels.match_measure(text) if len(text) <= 20 else None
-                if m:
+                if whole_header := labels.measures_in_header(text):
+                    state.header_measures = whole_header  # a header row glued into one cell
+                    state.header_unit = None
+                elif m:
                     if not state.header_measures or _header_closed(buffer):
                         state.header_measures = []
                     state.header_measures.append(m)
+                if whole_header or m:
                     if "元" in text and "万元" not in text and "单位" in text:
                         state.header_unit = "元"
                     elif "万元" in text:
@@ -216,11 +226,15 @@ def _end_segment(state: State, buffer: list[str]) -> None:
 
 def _glued_text(run: list[Token]) -> str | None:
     """The run's digits as one glued run, when a count mismatch suggests lost separators
-    (only whole non-negative integers; blanks or decimals cannot be re-split)."""
+    (only whole integers; blanks or decimals cannot be re-split). The cells are joined by "|",
+    a boundary the decoders always cut at: only the numbers inside a cell may be glued."""
     texts = [t.text.strip() for t in run]
     if all(t and all(ch.isdigit() or ch in "+- " for ch in t) for t in texts):
-        return " ".join(texts)
+        return "|".join(texts)
     return None
+
+
+_INNER_NUMBERING = re.compile(r"[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)")
 
 
 def _take_glued(state: State, buffer: list[str], run: str) -> bool:
@@ -231,6 +245,12 @@ def _take_glued(state: State, buffer: list[str], run: str) -> bool:
         state.glued_reviews.append((groups, run))
         return True
     target = _match_buffer(state, buffer)
+    if target is None and buffer:
+        # a flattened rowspan label glued before the row's own: 三、本年度办理结果(一)予以公开
+        for m in _INNER_NUMBERING.finditer(buffer[-1], 1):
+            target = _match_buffer(state, [buffer[-1][m.start() :]])
+            if target:
+                break
     if target is None:
         return False
     kind, _score, code, group = target
@@ -253,27 +273,41 @@ def _place_applications(state: State) -> None:
         _assign_application(state, row, run)
 
 
-def _synthetic(value, run: str) -> Token:
-    return Token(run, DIGIT_SPLIT, Cell(value, run))
+def _synthetic(value, run: str, unit: str | None = None) -> Token:
+    return Token(run, DIGIT_SPLIT, Cell(value, run, unit))
+
+
+def _ambiguous(state: State, section: str, run: str, amb: dict) -> None:
+    """The issue of a row whose run splits several ways that all satisfy the identities (or
+    whose search was cut short): its undecided cells are left blank and named."""
+    found = amb["candidates"]
+    state.issue(
+        "warning",
+        "ambiguous_split",
+        f"{section} row {amb['row']}: run {run!r} splits {len(found)}"
+        f"{'+' if amb['truncated'] else ''} ways that all satisfy the identities, e.g. "
+        f"{found[:3]}; cells that differ left blank",
+        section=section,
+        row=amb["row"],
+        columns=amb["columns"],
+        candidates=found[:10],
+    )
 
 
 def _decode_glued(state: State) -> None:
+    """Split the glued runs noted during the walk, now that the whole grid is known."""
     if state.glued_apps:
         version = _applications_version([*state.glued_apps, *state.applications])
         dec = digits.decode_applications(state.glued_apps, version)
         for amb in dec.ambiguous:
-            state.issue(
-                "warning",
-                "ambiguous_split",
-                f"row {amb['row']}: run {state.glued_apps[amb['row']]!r} splits "
-                f"{len(amb['candidates'])} ways that all satisfy the identities, e.g. "
-                f"{amb['candidates'][:3]}; cells that differ left blank",
-            )
+            _ambiguous(state, "applications", state.glued_apps[amb["row"]], amb)
         for row in dec.unsolved:
             state.issue(
                 "warning",
                 "digit_split_failed",
                 f"row {row}: run {state.glued_apps[row]!r} has no split satisfying the identities",
+                section="applications",
+                row=row,
             )
         for row, cols in dec.values.items():
             if row in dec.unsolved:
@@ -285,41 +319,109 @@ def _decode_glued(state: State) -> None:
     for groups, run in state.glued_reviews:
         specific = [g for g in groups if g != "litigation"]
         targets = tuple(specific) if len(specific) == 1 and "litigation" not in groups else None
+        if all(g in state.reviews for g in targets or codes.REVIEW_GROUPS):
+            state.issue("warning", "duplicate_row", f"review run {run!r} printed again; not read")
+            continue
         dec = digits.decode_reviews(run, targets or codes.REVIEW_GROUPS)
         if dec.unsolved or not dec.values:
-            state.issue("warning", "digit_split_failed", f"review run {run!r} has no valid split")
+            state.issue(
+                "warning",
+                "digit_split_failed",
+                f"review run {run!r} has no valid split",
+                section="reviews",
+            )
             continue
-        if dec.ambiguous:
-            state.issue("warning", "ambiguous_split", f"review run {run!r} splits several ways")
+        for amb in dec.ambiguous:
+            _ambiguous(state, "reviews", run, amb)
         for g, cols in dec.values.items():
             if g not in state.reviews:
                 state.reviews[g] = dict(cols)
                 state.cells.extend(
                     _cell("reviews", g, o, _synthetic(cols[o], run)) for o in codes.OUTCOMES
                 )
+    seen = {placed for placed, *_ in state.proactive_runs}
     for item, header, run, unit in state.glued_items:
-        by_size = {len(m): m for m in codes.item_layouts(item).values()}
-        if header and len(header) in by_size:
-            by_size = {len(header): by_size[len(header)]}
-        decoded = []
-        for n, measures in sorted(by_size.items()):
-            signed = [k for k, m in enumerate(measures) if m == "change"]
-            rd = digits.decode_free(run, n, signed_positions=signed)
-            if rd.candidates:
-                decoded.append(rd)
-        if len(decoded) != 1:
-            state.issue(
-                "warning", "ambiguous_split", f"item {item}: run {run!r} fits several layouts"
-            )
+        if item in seen:
+            state.issue("warning", "duplicate_row", f"item {item} printed twice; the first kept")
             continue
-        rd = decoded[0]
-        if not rd.unique:
-            state.issue(
-                "warning",
-                "ambiguous_split",
-                f"item {item}: run {run!r} splits several ways, e.g. {rd.candidates[:3]}; cells that differ left blank",
-            )
-        state.proactive_runs.append((item, header, [_synthetic(v, run) for v in rd.values], unit))
+        seen.add(item)
+        _decode_item(state, item, header, run, unit)
+
+
+def _plausible(measures: tuple[str, ...]):
+    """What a section 二 row cannot print, as a test of one split (None: no test): an item
+    count that the change makes negative (上一年项目数量 + 本年增/减 >= 0), more documents
+    published this year than published in total."""
+    pairs = [("prior_year_items", "change", 1), ("published_total", "published", -1)]
+    tests = [
+        (measures.index(a), measures.index(b), sign)
+        for a, b, sign in pairs
+        if a in measures and b in measures
+    ]
+    if not tests:
+        return None
+
+    def plausible(values: tuple) -> bool:
+        return all(
+            values[a] is None or values[b] is None or values[a] + sign * values[b] >= 0
+            for a, b, sign in tests
+        )
+
+    return plausible
+
+
+def _decode_item(state: State, item: str, header: list, run: str, unit: str | None) -> None:
+    """A section 二 row from its glued run. No identity links its numbers, so a value is set
+    only where every split of every layout the header allows agrees; the layout itself is
+    chosen later, with the rows read from tables (`_resolve_proactive`)."""
+    layouts = codes.item_layouts(item)
+    named = [v for v, ms in layouts.items() if set(header) == set(ms)] or [
+        v for v, ms in layouts.items() if header and set(header[-len(ms) :]) == set(ms)
+    ]
+    decodings = {}
+    for version in named or layouts:
+        measures = layouts[version]
+        rd = digits.decode_free(
+            run,
+            len(measures),
+            signed_positions=[k for k, m in enumerate(measures) if m == "change"],
+            decimal_positions=[k for k, m in enumerate(measures) if m == "amount_wan_yuan"],
+            plausible=_plausible(measures),
+        )
+        if rd.candidates or not rd.complete:
+            decodings[version] = rd
+    where = {"section": "proactive", "row": item}
+    if not decodings:
+        state.issue(
+            "warning", "digit_split_failed", f"item {item}: run {run!r} fits no layout", **where
+        )
+        return
+    if len({len(rd.values) for rd in decodings.values()}) > 1:
+        state.issue(
+            "warning",
+            "ambiguous_split",
+            f"item {item}: run {run!r} fits layouts of different widths; item left out",
+            **where,
+        )
+        return
+    values = [  # each decoding leaves None where its own splits disagree
+        vals.pop() if len(vals := set(column)) == 1 else None
+        for column in zip(*(rd.values for rd in decodings.values()), strict=True)
+    ]
+    splits = list(dict.fromkeys(c for rd in decodings.values() for c in rd.candidates))
+    if len(splits) != 1 or not all(rd.complete for rd in decodings.values()):
+        state.issue(
+            "warning",
+            "ambiguous_split",
+            f"item {item}: run {run!r} splits several ways, e.g. {splits[:3]}; "
+            "cells that differ left blank",
+            **where,
+            candidates=splits[:10],
+        )
+    units = {rd.unit for rd in decodings.values()}
+    printed_unit = units.pop() if len(units) == 1 else None
+    tokens = [_synthetic(v, run, printed_unit) for v in values]
+    state.proactive_runs.append((item, header, tokens, unit))
 
 
 def _header_closed(buffer: list[str]) -> bool:

@@ -197,8 +197,11 @@ def _split_cells(line: str) -> list[str]:
         while tail < len(words) and _NUMERIC.match(words[-1 - tail]):
             tail += 1
         head = " ".join(words[: len(words) - tail])
-        # a label ending in a digit ("行政处罚3 26") is a glued run with a stray space
-        if (tail >= 2 or (tail == 1 and len(words) == 2)) and not head[-1:].isdigit():
+        # a label ending in a digit, a sign, a blank mark or a decimal point ("行政处罚3 26",
+        # "3.其他20— 0002", "行政事业性收费35. 3998") is a glued run with a stray space
+        last, before = head[-1:], head[-2:-1]
+        glued = last.isdigit() or last in "+/／—–―-－" or (last in ".,．，" and before.isdigit())
+        if (tail >= 2 or (tail == 1 and len(words) == 2)) and not glued:
             return ([head] if head else []) + words[len(words) - tail :]
     return [line]
 

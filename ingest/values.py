@@ -13,6 +13,8 @@ from decimal import Decimal
 
 from ingest.normalize import nfkc
 
+# more digits than a float64 holds exactly: not a statistic (an identifier, a glued run)
+MAX_NUMBER_DIGITS = 15
 BLANK_MARKS = frozenset({"", "/", "／", "-", "－", "—", "——", "–", "--", "―", "无", "空"})
 
 _NUMBER = re.compile(
@@ -47,6 +49,8 @@ def read_cell(text: str) -> Cell | None:
     digits = m["int"].replace(",", "")
     if len(digits) > 1 and digits.startswith("0") and not m["frac"]:
         # "007" is an identifier, not a count
+        return None
+    if len(digits) + len(m["frac"] or "") > MAX_NUMBER_DIGITS:
         return None
     sign = -1 if m["sign"] in ("-", "−") else 1
     if m["frac"]:

@@ -108,6 +108,21 @@ def test_split_flat_line_leaves_narrative_numbers_in_text():
     assert split_flat_line("") == []
 
 
+def test_split_flat_line_blank_marks_and_dates():
+    assert split_flat_line("一、本年新收政府信息公开申请数量747—21 589") == [
+        ("一、本年新收政府信息公开申请数量", "747—21 589")
+    ]
+    assert split_flat_line("规章———") == [("规章", "———")]
+    assert split_flat_line("2.重复申请10—00 01") == [("2.重复申请", "10—00 01")]
+    assert split_flat_line("(三)不予公开1.属于国家秘密00—00002.其他法律行政法规禁止公开0") == [
+        ("(三)不予公开1.属于国家秘密", "00—0000"),
+        ("2.其他法律行政法规禁止公开", "0"),
+    ]
+    # prose dashes and dates are not runs
+    assert split_flat_line("改进措施——加强培训") == [("改进措施——加强培训", "")]
+    assert split_flat_line("发布时间2024-03-13来源") == [("发布时间2024-03-13来源", "")]
+
+
 # --- one row --------------------------------------------------------------------------------
 
 
@@ -134,6 +149,34 @@ def test_row_candidates_reports_truncation():
     assert len(many) == 5 and many.truncated
     assert not row_candidates("640020470").truncated
     assert row_candidates("9" * 300).truncated  # too long to be a row: not searched
+
+
+def test_row_candidates_blank_marks():
+    # a blank mark is one cell and separates its neighbours; blanks count 0 in the row sum
+    assert row_candidates("747—21 589") == [(74, 7, None, 2, 1, 5, 89)]
+    assert row_candidates("00/0000") == [(0, 0, None, 0, 0, 0, 0)]
+    assert row_candidates("00-0000") == [(0, 0, None, 0, 0, 0, 0)]  # no sign in section 三
+    # —— may be one wide mark or two blank cells: the cell count decides
+    assert row_candidates("00——0000") == [(0, 0, None, 0, 0, 0, 0)]
+    assert row_candidates("0——00000") == [(0, None, 0, 0, 0, 0, 0)]
+    assert row_candidates("0——0000") == [(0, None, None, 0, 0, 0, 0)]
+    # a blank total leaves the row without an identity: every split is a candidate
+    blank_total = row_candidates("1234560/", limit=100)
+    assert len(blank_total) > 1 and all(c[-1] is None for c in blank_total)
+
+
+def test_row_candidates_known_cell_boundaries():
+    # cells joined with "|" are separate: only the digits inside a cell may be glued
+    assert row_candidates("12|3|0|0|0|0|15") == [(12, 3, 0, 0, 0, 0, 15)]
+    assert row_candidates("123|0|0|0|0|15") == [(12, 3, 0, 0, 0, 0, 15)]
+    assert row_candidates("0|0|0|0|0|0|0|6") == []  # eight cells for seven columns
+    assert row_candidates("6 4 0 0 2 0 4 70") == [(64, 0, 0, 2, 0, 4, 70)]  # spaces are not
+
+
+def test_numbers_longer_than_a_float_holds_are_not_cells():
+    big = "1" + "0" * 20
+    assert row_candidates(f"{big}00000{big}") == []
+    assert decode_free("9" * 30, 1).candidates == []
 
 
 @FAST
@@ -247,8 +290,16 @@ def test_absent_rows_skip_their_identities():
     assert decode_applications(only_ledger, "2021").identities == ("ledger",)
 
 
-def test_unsolved_row_is_reported_and_left_blank():
+def test_row_breaking_its_identity_is_read_when_its_digits_allow_one_split():
     runs = _table("2019", granted="1000002")  # printed total breaks the applicants identity
+    decoded = decode_applications(runs, "2019")
+    assert decoded.forced == ["granted"] and decoded.unsolved == []
+    assert decoded.values["granted"] == as_row(APPLICANT_COLUMNS, (1, 0, 0, 0, 0, 0, 2))
+
+
+def test_unsolved_row_is_reported_and_left_blank():
+    # 10|0|0|0|0|1|2 or 1|0|0|0|0|0|12: neither adds up, and the digits do not decide
+    runs = _table("2019", granted="10000012")
     decoded = decode_applications(runs, "2019")
     assert decoded.unsolved == ["granted"]
     assert decoded.values["granted"] == dict.fromkeys(APPLICANT_COLUMNS)
@@ -285,9 +336,25 @@ def test_decode_reviews_examples():
     assert decoded.unique and decoded.values["review"] == dict.fromkeys(OUTCOMES, 0)
     five = decode_reviews("2 1 0 0 3", groups=("litigation_direct",))
     assert five.unique and five.values == {"litigation_direct": as_row(OUTCOMES, (2, 1, 0, 0, 3))}
-    broken = decode_reviews("100020000000000")  # 1+0+0+0 != 2
+    broken = decode_reviews("1000120000000000")  # 1+0+0+0 != 12 nor 10+0+0+1 != 2
     assert broken.unsolved == list(REVIEW_GROUPS) and broken.solutions == 0
+    printed = decode_reviews("100020000000000")  # 1+0+0+0 != 2, but 15 digits: 15 cells
+    assert printed.forced == list(REVIEW_GROUPS) and not printed.unsolved
+    assert printed.values["review"] == as_row(OUTCOMES, (1, 0, 0, 0, 2))
     assert decode_reviews("").unsolved == list(REVIEW_GROUPS)
+
+
+def test_decode_reviews_blank_marks_and_boundaries():
+    decoded = decode_reviews("9002112/002301/4")
+    assert decoded.unique
+    assert decoded.values["review"] == as_row(OUTCOMES, (9, 0, 0, 2, 11))
+    assert decoded.values["litigation_direct"] == as_row(OUTCOMES, (2, None, 0, 0, 2))
+    assert decoded.values["litigation_after_review"] == as_row(OUTCOMES, (3, 0, 1, None, 4))
+    boundaries = decode_reviews("0|0|0|0|0|1|0|0|0|1|20|0|0|2")
+    assert boundaries.unique
+    assert boundaries.values["litigation_after_review"] == as_row(OUTCOMES, (2, 0, 0, 0, 2))
+    assert decode_reviews("1" * 300).complete is False  # too long: not searched
+    assert decode_reviews("—" * 15).values["review"] == dict.fromkeys(OUTCOMES)
 
 
 # --- proactive rows (no identity) ---------------------------------------------------------------
@@ -303,16 +370,42 @@ def test_decode_free_sign_fixes_only_the_first_cut():
     assert decoded.values == (2648, None, None)
 
 
-def test_decode_free_separators():
-    assert decode_free("12 -3 45", 3).values == (12, -3, 45)
-    assert decode_free("12 -3 45", 3).used_spaces
-    assert decode_free("1 23", 2).values == (1, 23)
-    loose = decode_free("1 2 3", 2)  # more spaces than cuts: spaces ignored
-    assert not loose.used_spaces and loose.values == (None, None)
-    assert sorted(loose.candidates) == [(1, 23), (12, 3)]
+def test_decode_free_spaces_are_not_separators():
+    # a stray &nbsp; can sit anywhere: "1810+294 1507912" is not 1810|+294|1507912
+    spaced = decode_free("12 -3 45", 3, signed_positions=(1,))
+    assert sorted(spaced.candidates) == [(12, -34, 5), (12, -3, 45)]
+    assert spaced.values == (12, None, None)
+    assert sorted(decode_free("1 23", 2).candidates) == [(1, 23), (12, 3)]
     assert decode_free("-5 3", 2, signed_positions=(1,)).candidates == []
     assert decode_free("877", 3).values == (8, 7, 7)
     assert decode_free("+0 05", 2).candidates == []
+
+
+def test_decode_free_amounts_thousands_blanks_and_units():
+    assert decode_free("4560.9632", 1, decimal_positions=(0,)).values == (4560.9632,)
+    assert decode_free("4560.9632", 2).candidates == []  # no decimal allowed
+    # thousands separators fix where the grouped number starts and ends
+    grouped = decode_free("1810+292,204,543", 3, signed_positions=(1,))
+    assert sorted(grouped.candidates) == [(1810, 2, 92204543), (1810, 29, 2204543)]
+    assert grouped.values == (1810, None, None)
+    assert decode_free("1,23,456", 1).candidates == []
+    assert decode_free("///", 3).values == (None, None, None)
+    assert decode_free("——", 1).unique  # one wide blank mark
+    blank_first = decode_free("/-5", 2, signed_positions=(1,))
+    assert blank_first.unique and blank_first.values == (None, -5)
+    procurement = decode_free("12390785元", 2)
+    assert procurement.unit == "元" and not procurement.unique
+    assert decode_free("3.5(万元", 1, decimal_positions=(0,)).values == (3.5,)
+
+
+def test_decode_free_plausible_test_drops_splits():
+    def items_not_negative(t):
+        return t[0] + t[1] >= 0
+
+    decoded = decode_free("3-25", 2, signed_positions=(1,), plausible=items_not_negative)
+    assert decoded.candidates == []  # 3|-25 only, and 3 - 25 < 0
+    kept = decode_free("30-25", 2, signed_positions=(1,), plausible=items_not_negative)
+    assert kept.unique and kept.values == (30, -25)
 
 
 # --- bounds and robustness ----------------------------------------------------------------------
