@@ -53,5 +53,5 @@ format: $(STAMP)
 
 clean:
 	rm -rf warehouse/parquet warehouse/raw warehouse/archive_index warehouse/logs \
-		warehouse/test-artifacts warehouse/*.duckdb* warehouse/report.html warehouse/exports \
+		warehouse/test-artifacts warehouse/*.duckdb* warehouse/.*.duckdb* warehouse/report.html warehouse/exports \
 		warehouse/docs dbt_project/target dbt_project/logs

@@ -50,6 +50,7 @@ from ingest.archive import (
 from ingest.catalog import CatalogEntry, read_catalog
 from ingest.discover import ReportLink, attachment_links, may_link_documents, read_listing
 from ingest.documents import detect
+from ingest.faults import crash_point
 from ingest.fetch import Fetcher, FetchPolicy, Known
 from ingest.fetch_log import append_log, known_validators, log_builder, log_row, read_log
 from ingest.narrative import title_info
@@ -184,6 +185,7 @@ class _Batch:
         got = await self._read(entry)
         kind = ATTACHMENT if entry.kind == ATTACHMENT else "report"
         self._record(kind, got, entry.report_id, entry.linked_from)
+        crash_point("fetch")
         self.reports.append(ArchivedReport(entry, got))
         if entry.is_local or not got.ok or kind == ATTACHMENT:
             return

@@ -6,6 +6,8 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+from ingest.faults import crash_point
+
 
 def write_atomically(path: Path, write: Callable[[Path], object]) -> Path:
     """Write `path` through `write(temporary_path)`, then move the result into place: readers
@@ -14,6 +16,8 @@ def write_atomically(path: Path, write: Callable[[Path], object]) -> Path:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         write(tmp)
+        if path.suffix == ".parquet":
+            crash_point("parquet")
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)

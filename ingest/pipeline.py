@@ -30,6 +30,7 @@ from ingest import paths
 from ingest.archive import ArchivedReport
 from ingest.catalog import CatalogReading, read_catalog
 from ingest.collect import Collected, Progress, collect
+from ingest.faults import crash_point
 from ingest.fetch import FetchPolicy
 from ingest.parse import parse_document
 from ingest.schema import PARSER_VERSION, TABLES, parser_digest
@@ -66,6 +67,7 @@ def report_rows(archived: ArchivedReport, parse: Parser = parse_document) -> dic
         result = parse(data, archived.entry.source, archived.retrieval.charset)
     except Exception as exc:  # one bad report never stops a run
         return error_rows(archived, f"parser failed: {type(exc).__name__}: {exc}", parsed_at)
+    crash_point("parse")
     try:
         return result_rows(archived, result, parsed_at)
     except Exception as exc:

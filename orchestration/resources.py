@@ -11,7 +11,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from ingest import paths
+from ingest import paths, publish
 from ingest.archive_index import read_batch, write_index
 from ingest.collect import Collected
 
@@ -44,11 +44,16 @@ class WarehouseResource(dg.ConfigurableResource):
         return _or_default(self.parquet_dir, paths.parquet_dir())
 
     def duckdb_file(self) -> Path:
+        """The published DuckDB file: what readers open (read-only), never written by dbt."""
         return _or_default(self.duckdb_path, paths.duckdb_path())
 
+    def build_file(self) -> Path:
+        """The file dbt builds, published over duckdb_file() once the build succeeded."""
+        return publish.build_path(self.duckdb_file())
+
     def dbt_env(self) -> dict[str, str]:
-        """The variables the dbt project reads its locations from."""
-        return paths.dbt_env(self.parquet_path(), self.duckdb_file())
+        """The variables the dbt project reads its locations from: dbt writes the build file."""
+        return paths.dbt_env(self.parquet_path(), self.build_file())
 
 
 class ArchiveIndexIOManager(dg.ConfigurableIOManager):

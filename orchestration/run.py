@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import socket
 import sys
 import time
 from collections.abc import Iterator, Sequence
@@ -102,9 +103,33 @@ def output_to(path: Path | None) -> Iterator[None]:
             os.close(f)
 
 
+# The tag naming the process that executes a run in process (host:pid), so a later run can tell
+# that a run still marked as started was killed.
+PROCESS_TAG = "ogi/process"
+
+
+def process_tag() -> dict[str, str]:
+    return {PROCESS_TAG: f"{socket.gethostname()}:{os.getpid()}"}
+
+
+def _process_is_gone(tags: dict[str, str]) -> bool:
+    """True when the run's process ran on this host and no longer exists."""
+    host, _, pid = tags.get(PROCESS_TAG, "").rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # exists, another user's
+        return False
+    return False
+
+
 def free_stale_slots(instance, pool: str) -> list[str]:
-    """Release the pool slots still held by runs that have ended (a process killed while it
-    held one): they would otherwise block every later run. Returns those runs' ids."""
+    """Release the pool slots still held by runs that have ended, or whose process was killed
+    while it held one (the run stays "started"): they would otherwise block every later run.
+    A killed run is marked failed. Returns those runs' ids."""
     from dagster import DagsterRunStatus
 
     ended = {DagsterRunStatus.SUCCESS, DagsterRunStatus.FAILURE, DagsterRunStatus.CANCELED}
@@ -114,7 +139,10 @@ def free_stale_slots(instance, pool: str) -> list[str]:
     freed = []
     for run_id in storage.get_concurrency_info(pool).active_run_ids:
         run = instance.get_run_by_id(run_id)
-        if run is None or run.status in ended:
+        killed = run is not None and run.status not in ended and _process_is_gone(run.tags)
+        if run is None or run.status in ended or killed:
+            if killed:
+                instance.report_run_failed(run, "its process was killed")
             storage.free_concurrency_slots_for_run(run_id)
             freed.append(run_id)
     return freed
@@ -197,7 +225,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 run_config=run_config(args.catalog, args.fresh),
                 instance=instance,
                 partition_key=args.year,
-                tags=None if args.year else range_tags(),
+                tags={**process_tag(), **({} if args.year else range_tags())},
                 raise_on_error=False,
             )
     try:

@@ -5,6 +5,12 @@ subprocess and reads its locations (OGI_PARQUET_DIR, OGI_DUCKDB_PATH) from the e
 which is set from the warehouse resource for the duration of the build. Once dbt has exited and
 released the DuckDB file, each table it built gets its row count.
 
+dbt writes the build file (ingest.publish), never the published warehouse/ogi.duckdb: when the
+build succeeds (warn-severity tests may fail, they do not block), the build file replaces the
+published one in a single rename; when a model or an error-severity test fails, the step fails
+and the published file stays as it was. Everything downstream (the quarantine check, the
+quality report, the exports, the run summary) reads the published file, after publishing.
+
 The dbt assets are not partitioned: every build reads all partitions of the ingest tables. The
 build runs in the pool DUCKDB_POOL, so runs started together (a backfill, the schedules, the
 sensor, `make run`) write the DuckDB file one after the other.
@@ -18,6 +24,8 @@ import dagster as dg
 import duckdb
 from dagster_dbt import DbtCliResource, dbt_assets
 
+from ingest import publish
+from ingest.faults import crash_point
 from orchestration.project import environment, load_project
 from orchestration.resources import DUCKDB_POOL, WarehouseResource
 from orchestration.translator import WarehouseTranslator
@@ -79,15 +87,25 @@ def with_row_counts(events: list, manifest: Mapping[str, Any], duckdb_path: Path
 def warehouse_dbt_assets(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
 ):
-    """Build (run and test) every selected dbt model against the Parquet tables."""
+    """Build (run and test) every selected dbt model against the Parquet tables, into the
+    build file; publish it over the DuckDB file readers open once the build succeeded."""
     events: list = []
     failure: Exception | None = None
+    build = publish.prepare_build(warehouse.duckdb_file())
     with environment(warehouse.dbt_env()):
         invocation = dbt.cli(["build"], context=context)
         try:
             events.extend(invocation.stream())
         except Exception as exc:  # re-raised below, after the events that did happen
             failure = exc
-    yield from with_row_counts(events, invocation.manifest, warehouse.duckdb_file())
+    if failure is None:
+        crash_point("dbt")
+        built = publish.publish(build, warehouse.duckdb_file())
+        context.log.info(f"published {built}")
+    else:
+        built = build
+        context.log.error(f"build failed: {warehouse.duckdb_file()} left as it was")
+    yield from with_row_counts(events, invocation.manifest, built)
     if failure is not None:
+        publish.discard(build)
         raise failure

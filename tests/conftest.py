@@ -48,6 +48,8 @@ FETCH_VARS = (ALLOW_PRIVATE_ENV, *FetchPolicy.ENV)
 
 # Files a test leaves for people to look at (a screenshot): listed at the end of the session.
 ARTIFACTS = pytest.StashKey[list[tuple[str, Path]]]()
+# Figures a test measures (inputs tried, reads made): summed, listed at the end of the session.
+FIGURES = pytest.StashKey[dict[str, int]]()
 
 MISSING_REPORT = "reports/not_there.html"
 # A URL on the loopback address: refused before any request (private hosts are fetched only
@@ -166,6 +168,27 @@ def mart_counts(db: Path) -> dict[str, int]:
         return {t: con.sql(f"select count(*) from {t}").fetchone()[0] for t in SAMPLE_MARTS}
 
 
+def mart_checksums(db: Path) -> dict[str, tuple[int, int]]:
+    """Per mart: its rows and the sum of the hashes of its rows, whatever their order, leaving
+    out when things happened (timestamp columns, *_at): equal checksums, equal facts."""
+    sums = {}
+    with duckdb.connect(str(db), read_only=True) as con:
+        for t in SAMPLE_MARTS:
+            columns = [
+                f'"{name}"'
+                for name, kind in con.execute(
+                    "select column_name, data_type from information_schema.columns"
+                    " where table_name = ? order by ordinal_position",
+                    [t],
+                ).fetchall()
+                if not name.endswith("_at") and not kind.startswith("TIMESTAMP")
+            ]
+            row = f"hash({', '.join(columns)})"
+            n, total = con.execute(f"select count(*), sum({row}::hugeint) from {t}").fetchone()
+            sums[t] = (n, int(total or 0))
+    return sums
+
+
 @dataclass(frozen=True)
 class SampleRuns:
     """`python -m orchestration.run` on the embedded sample in one warehouse: twice, then a
@@ -175,6 +198,7 @@ class SampleRuns:
     env: dict[str, str]  # the environment of the runs (OGI_WAREHOUSE_DIR set, no other OGI_)
     outputs: list[str]  # stdout and stderr of each run
     counts: list[dict[str, int]]  # mart row counts after each run
+    checksums: list[dict[str, tuple[int, int]]]  # mart checksums after each run
 
     @property
     def duckdb_path(self) -> Path:
@@ -190,7 +214,7 @@ def sample_runs(tmp_path_factory: pytest.TempPathFactory) -> SampleRuns:
     warehouse = tmp_path_factory.mktemp("sample_warehouse")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OGI_", "DAGSTER_"))}
     env["OGI_WAREHOUSE_DIR"] = str(warehouse)
-    outputs, counts = [], []
+    outputs, counts, checksums = [], [], []
     for args in ([], [], ["--from-archive"]):
         proc = subprocess.run(
             [sys.executable, "-m", "orchestration.run", *args],
@@ -203,7 +227,8 @@ def sample_runs(tmp_path_factory: pytest.TempPathFactory) -> SampleRuns:
         assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
         outputs.append(proc.stdout + proc.stderr)
         counts.append(mart_counts(warehouse / "ogi.duckdb"))
-    return SampleRuns(warehouse, env, outputs, counts)
+        checksums.append(mart_checksums(warehouse / "ogi.duckdb"))
+    return SampleRuns(warehouse, env, outputs, counts, checksums)
 
 
 @pytest.fixture
@@ -216,7 +241,23 @@ def record_artifact(request: pytest.FixtureRequest):
     return record
 
 
+@pytest.fixture
+def count_figure(request: pytest.FixtureRequest):
+    """`count_figure(label, n=1)`: add `n` to a figure listed in the session's summary."""
+
+    def count(label: str, n: int = 1) -> None:
+        figures = request.config.stash.setdefault(FIGURES, {})
+        figures[label] = figures.get(label, 0) + n
+
+    return count
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config) -> None:
+    figures = config.stash.get(FIGURES, {})
+    if figures:
+        terminalreporter.section("figures")
+        for label, n in figures.items():
+            terminalreporter.write_line(f"{label}: {n}")
     artifacts = config.stash.get(ARTIFACTS, [])
     if artifacts:
         terminalreporter.section("test artifacts")
