@@ -33,6 +33,7 @@ from ingest.collect import Collected, Progress, collect
 from ingest.faults import crash_point
 from ingest.fetch import FetchPolicy
 from ingest.parse import parse_document
+from ingest.revisions import revision_issues
 from ingest.schema import PARSER_VERSION, TABLES, parser_digest
 from ingest.store import (
     REPORT_TABLES,
@@ -96,6 +97,15 @@ class Previous:
         )
         return row if same else None
 
+    def changed_bytes(self, archived: ArchivedReport) -> dict[str, tuple[str, str]]:
+        """{report_id: (previous sha256, new sha256)} when the report was read before, with a
+        result, and its bytes are now different (a revised report, perhaps)."""
+        row = self.reports.get(archived.entry.report_id)
+        old, new = (row or {}).get("sha256"), archived.sha256
+        if row is None or row["status"] == "error" or not old or not new or old == new:
+            return {}
+        return {archived.entry.report_id: (str(old), new)}
+
     def rows_of(self, table: str, report_ids: set[str]) -> pa.Table | None:
         previous = read_previous(self.parquet_dir, table)
         if previous is None or not report_ids:
@@ -123,6 +133,7 @@ def build_tables(
     builders = {name: TableBuilder(TABLES[name]) for name in REPORT_TABLES}
     statuses: Counter[str] = Counter()
     reused: set[str] = set()
+    changed: dict[str, tuple[str, str]] = {}  # report_id -> (old, new) sha256: maybe revised
     parsed = 0
     for report in archived:
         old = previous.reusable(report) if previous is not None else None
@@ -136,7 +147,15 @@ def build_tables(
         for name, table_rows in rows.items():
             builders[name].extend(table_rows)
         statuses[str(rows["reports"][0]["status"])] += 1
+        if previous is not None:
+            changed.update(previous.changed_bytes(report))
     tables = {name: b.to_table() for name, b in builders.items()}
+    if changed:  # previous is set
+        old_cells = previous.rows_of("cells", set(changed))
+        found = revision_issues(changed, old_cells, tables["cells"])
+        if found:
+            extra = pa.Table.from_pylist(found, schema=tables["issues"].schema)
+            tables["issues"] = pa.concat_tables([tables["issues"], extra])
     for name in REPORT_TABLES:
         kept = (
             previous.rows_of(name, reused) if previous is not None and name != "reports" else None

@@ -52,6 +52,9 @@ ARTIFACTS = pytest.StashKey[list[tuple[str, Path]]]()
 FIGURES = pytest.StashKey[dict[str, int]]()
 
 MISSING_REPORT = "reports/not_there.html"
+# Catalog text must reach the tables verbatim and never SQL or a shell: quotes, a statement
+# separator, comment marks, command substitution and backticks.
+HOSTILE_AGENCY = "不存在局'; drop table dim_reports; -- \" $(touch /tmp/ogi-pwned) `id` {{ x }}"
 # A URL on the loopback address: refused before any request (private hosts are fetched only
 # with OGI_ALLOW_PRIVATE_HOSTS=1), so it fails the same way on every machine, offline.
 REMOTE_REPORT = "http://127.0.0.1:9/xxgk/ndbg/2023.html"
@@ -139,7 +142,7 @@ def copy_sample_subset(dest: Path) -> Corpus:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(SAMPLE_DIR / t["file"], target)
         rows.append(dict(catalog_rows[t["file"]]))
-    rows.append({"url": MISSING_REPORT, "agency": "不存在局", "level": "department"})
+    rows.append({"url": MISSING_REPORT, "agency": HOSTILE_AGENCY, "level": "department"})
     rows.append({"url": REMOTE_REPORT, "agency": "远方局", "year": "2023"})
     catalog = write_catalog(dest / "catalog.csv", rows)
     return Corpus(catalog, rows, {t["file"]: t for t in chosen})

@@ -19,6 +19,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pytest
+from conftest import HOSTILE_AGENCY
 
 from ingest import paths
 from ingest.catalog import report_id
@@ -368,3 +369,10 @@ def test_ingest_and_quarantine_checks_warn_and_explain(run: Run) -> None:
     assert quarantine.metadata["quarantined"].value == held >= 1
     listed = quarantine.metadata["quarantined_reports"].value
     assert all(r in listed for (r,) in run.sql("select report_id from rpt_quarantine"))
+
+
+def test_catalog_text_reaches_the_marts_verbatim_and_nothing_else(run: Run) -> None:
+    """An agency name made of quotes, SQL, comment marks, $(...) and backticks is data."""
+    agencies = {a for (a,) in run.sql("select catalog_agency from dim_reports")}
+    assert HOSTILE_AGENCY in agencies
+    assert not Path("/tmp/ogi-pwned").exists()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+from conftest import HOSTILE_AGENCY, SAMPLE_DIR
 
 from ingest import paths
 from ingest.archive import archive_entry, raw_path_for, store_raw
@@ -239,7 +241,7 @@ def test_unreadable_reports_get_error_rows(warehouse: Path, small_corpus) -> Non
     assert "file not found" in missing["error"]
     assert "non-public address" in remote["error"] and remote["fetch_error"] == "refused_host"
     assert missing["fetch_error"] == "not_found"
-    assert missing["catalog_agency"] == "不存在局" and missing["catalog_level"] == "department"
+    assert missing["catalog_agency"] == HOSTILE_AGENCY and missing["catalog_level"] == "department"
     assert remote["catalog_year"] == 2023
     readable = [r for s, r in reports.items() if s not in small_corpus.unreadable]
     assert readable and all(r["fetch_status"] == "ok" and r["sha256"] for r in readable)
@@ -326,3 +328,30 @@ def test_catalog_stays_authoritative_and_differences_are_issues(
     }
     assert "青原市生态环境局" in issues["catalog_agency_differs"]
     assert "2023" in issues["catalog_year_differs"]
+
+
+def test_a_republished_report_with_other_values_is_flagged(warehouse: Path, tmp_path: Path) -> None:
+    lines = (SAMPLE_DIR / "truth.jsonl").read_text(encoding="utf-8").splitlines()
+    truths = [t for t in map(json.loads, lines) if t["status"] == "complete"]
+    truths = [t for t in truths if t["file"].endswith(".html")][:2]
+    report = tmp_path / "report.html"
+    catalog = tmp_path / "catalog.csv"
+    catalog.write_text(f"url\n{report}\n", encoding="utf-8")
+
+    def ingest(data: bytes) -> list[dict]:
+        report.write_bytes(data)
+        ingest_catalog(catalog)
+        return read_table(paths.parquet_dir(), "issues").to_pylist()
+
+    first = (SAMPLE_DIR / truths[0]["file"]).read_bytes()
+    assert not [i for i in ingest(first) if i["code"] == "revised_report"]
+    # new bytes, same values (a comment, as page chrome changes): not a revision
+    assert not [i for i in ingest(first + b"<!-- 2 -->") if i["code"] == "revised_report"]
+    # other values at the same address: flagged, the new values kept
+    revised = [
+        i
+        for i in ingest((SAMPLE_DIR / truths[1]["file"]).read_bytes())
+        if i["code"] == "revised_report"
+    ]
+    assert len(revised) == 1 and revised[0]["severity"] == "warning"
+    assert "changed value(s)" in revised[0]["message"] and "→" in revised[0]["message"]

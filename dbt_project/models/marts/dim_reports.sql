@@ -29,8 +29,15 @@ select
     reports.parser_version,
     reports.parsed_at,
     quarantine.report_id is not null as is_quarantined,
-    quarantine.reason as quarantine_reason
+    quarantine.reason as quarantine_reason,
+    revised.report_id is not null as is_revised
 from {{ ref('stg_reports') }} as reports
 left join {{ ref('rpt_quarantine') }} as quarantine
     on quarantine.report_id = reports.report_id
+left join (
+    select distinct report_id
+    from {{ ref('stg_issues') }}
+    where code = 'revised_report'
+) as revised
+    on revised.report_id = reports.report_id
 order by reports.report_id
