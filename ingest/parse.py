@@ -630,6 +630,16 @@ def parse_text(text: str, source: str = "", sha256: str | None = None) -> dict:
     return result
 
 
+# The text of an annual report runs to tens of thousands of characters, rarely a few hundred
+# thousand; a document with far more (a site dump, a generated page) is not read as one, so
+# the time spent on one input stays bounded.
+MAX_TEXT_CHARS = 2_000_000
+
+
+class TooLarge(ValueError):
+    """A document with far more text than any annual report."""
+
+
 def parse_document(data: bytes, source: str, charset: str | None = None) -> dict:
     """Parse the raw bytes of one report; never raises. `charset` is the one its web server
     declared (the Content-Type header), tried first when decoding a page."""
@@ -637,6 +647,9 @@ def parse_document(data: bytes, source: str, charset: str | None = None) -> dict
     try:
         # HTML, text, PDF or DOCX; DocumentError if unreadable
         text, _kind = to_text(data, charset)
+        if len(text) > MAX_TEXT_CHARS:
+            reason = f"{len(text):,} characters of text, over the {MAX_TEXT_CHARS:,} of any report"
+            return error_result(source, sha, "too_large", TooLarge(reason))
         return parse_text(text, source, sha)
     except Exception as exc:  # noqa: BLE001 - one bad report must never stop a run
         return error_result(source, sha, "parse_error", exc)
