@@ -5,6 +5,7 @@ ogi check REPORT                 one report as an auditor reads it: tables, iden
 ogi run [--catalog FILE]         build the warehouse (all Dagster assets, dbt with its tests)
 ogi fetch [CATALOG]              fetch a catalog's reports into the raw archive, with progress
 ogi bench-fetch [--pages N ...]  fetch speed and memory against a local portal
+ogi bench [--reports N]          the whole build on N synthetic reports, stage by stage
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ EXAMPLES = """examples:
   ogi run --catalog my_reports.csv
   ogi fetch my_reports.csv
   ogi bench-fetch --pages 2000 10000
+  ogi bench --reports 10000
 """
 
 
@@ -54,6 +56,11 @@ def main(argv: list[str] | None = None) -> int:
         help="pages/s and peak memory of fetching from a local portal (ogi bench-fetch)",
         add_help=False,
     )
+    sub.add_parser(
+        "bench",
+        help="time archive, parse, Parquet and dbt on N synthetic reports (ogi bench --reports N)",
+        add_help=False,
+    )
     if not argv or argv[0] in ("-h", "--help"):
         ap.print_help()
         return 0
@@ -74,6 +81,10 @@ def main(argv: list[str] | None = None) -> int:
         from ingest.bench_fetch import main as bench_main
 
         return bench_main(rest)
+    if command == "bench":
+        from ingest.bench import main as build_bench_main
+
+        return build_bench_main(rest)
     if command == "run":
         # the orchestration lives in its own process: this library never imports dagster
         return subprocess.call([sys.executable, "-m", "orchestration.run", *rest])
