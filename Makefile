@@ -13,7 +13,11 @@ DOCS_DIR ?= warehouse/docs
 # The warehouse the docs read column types from: as ingest.paths resolves it.
 WAREHOUSE_DB = $(or $(OGI_DUCKDB_PATH),$(abspath $(or $(OGI_WAREHOUSE_DIR),warehouse))/ogi.duckdb)
 
-.PHONY: run rebuild test docs dev lint format dbt-build clean install
+# `make bench`: reports in the synthetic corpus (cached under warehouse/bench by N and seed)
+REPORTS ?= 10000
+BENCH_STAMP := $(VENV)/.bench-installed
+
+.PHONY: run rebuild test docs dev lint format dbt-build clean install bench
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +41,13 @@ docs: $(STAMP)
 	cd dbt_project && OGI_DUCKDB_PATH="$(abspath $(WAREHOUSE_DB))" $(abspath $(BIN))/dbt docs generate \
 		--static --profiles-dir . --target-path "$(abspath $(DOCS_DIR))"
 	@echo "dbt docs: $(abspath $(DOCS_DIR))/static_index.html"
+
+$(BENCH_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	@touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
+	$(BIN)/ogi bench --reports $(REPORTS) $(BENCH_ARGS)
 
 dev: $(STAMP)
 	@$(BIN)/python -c 'from orchestration.run import prepare_dagster_home as p; p()'

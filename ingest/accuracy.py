@@ -40,7 +40,7 @@ from ingest.render import (
     make_report,
     render_bytes,
 )
-from ingest.sample import AGENCIES
+from ingest.sample import AGENCIES, Agency
 
 SECTIONS = ("applications", "reviews", "proactive")
 # renderings whose truth must have tables (they change what the tables print)
@@ -104,14 +104,21 @@ def named_by_issue(result: dict, section: str, row: str, col: str) -> bool:
     return False
 
 
-def synthesize(seed: int, index: int, renderings: Sequence[str]) -> tuple[dict, bytes, str]:
+def synthesize(
+    seed: int,
+    index: int,
+    renderings: Sequence[str],
+    agency: Agency | None = None,
+    year: int | None = None,
+) -> tuple[dict, bytes, str]:
     """(truth, document bytes, name) of report `index` of a run: the rendering cycles through
-    `renderings`, the script alternates per cycle, everything else is drawn from the seed."""
+    `renderings`, the script alternates per cycle, everything else is drawn from the seed
+    (the agency and the year too, unless given)."""
     rendering = renderings[index % len(renderings)]
     script = SCRIPTS[(index // len(renderings)) % len(SCRIPTS)]
     rng = random.Random(seed * 1_000_003 + index)
-    agency = rng.choice(AGENCIES)
-    year = rng.randint(2019, 2024)
+    drawn_agency, drawn_year = rng.choice(AGENCIES), rng.randint(2019, 2024)
+    agency, year = agency or drawn_agency, year or drawn_year
     if year >= 2021 and rng.random() < 0.15:
         templates = ("2021", "2019")  # 2021 section 二 beside a 2019 section 三
     else:

@@ -61,6 +61,12 @@ COMMANDS: tuple[Command, ...] = (
         "ogi export --csv",
     ),
     Command(
+        "bench",
+        "ingest.bench:main",
+        "time every stage of a build on N synthetic reports (JSON figures)",
+        "ogi bench --reports 10000",
+    ),
+    Command(
         "bench-fetch",
         "ingest.bench_fetch:main",
         "pages/s and peak memory of fetching from a local portal",

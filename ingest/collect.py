@@ -175,8 +175,8 @@ class _Batch:
     async def _read(self, entry: CatalogEntry, url: str | None = None) -> Retrieval:
         """The entry (or a page of it) read into the archive; never raises."""
         try:
-            if entry.is_local:
-                return read_into_archive(entry, self.raw_dir)
+            if entry.is_local:  # on a thread: hashing and file I/O release the GIL
+                return await asyncio.to_thread(read_into_archive, entry, self.raw_dir)
             return await self.fetcher.fetch(url or entry.location)
         except Exception as exc:  # noqa: BLE001 - a fault of this code must not stop the batch
             return failed(url or entry.source, "internal", f"{type(exc).__name__}: {exc}")
@@ -302,12 +302,14 @@ def collect(
     *,
     limits: Limits | None = None,
     progress: Progress | None = None,
+    previous: dict[str, Row] | None = None,
 ) -> Collected:
     """Read every entry into the raw archive (see the module docstring) and append the fetch
-    log under `parquet_dir`. Conditional requests use the validators of the log so far."""
+    log under `parquet_dir`. Conditional requests use the validators of the log so far.
+    `previous`: the reports rows of earlier runs, when the caller has read them already."""
     entries = list(entries)
     known = known_validators(read_log(parquet_dir))
-    previous = previous_reports(parquet_dir)
+    previous = previous_reports(parquet_dir) if previous is None else previous
     batch = asyncio.run(
         _collect(
             entries, raw_dir, policy or FetchPolicy.from_env(), known, previous, limits, progress

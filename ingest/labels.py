@@ -5,6 +5,12 @@ A printed label is normalised (ingest.normalize.norm_label), stripped of its num
 canonical label: an exact hit first, otherwise a fuzzy similarity (difflib ratio) that tolerates
 typos such as 其他法律行政止公开 or 行政法复议. Matching is group-aware: a numbered sub-row
 (1. … 8.) is looked up among the sub-rows of the current group (（三）/（四）/（五）/（六）).
+
+Printed labels repeat from report to report, so every matcher is memoized on its text (bounded
+caches), and difflib is run only where its ratio can decide the outcome: rapidfuzz's Indel ratio
+(2·LCS / total length, in C) bounds difflib's ratio from above (difflib's matching blocks are a
+common subsequence), so a pair whose bound falls short of the score that matters is passed over
+with the same result.
 """
 
 from __future__ import annotations
@@ -13,6 +19,8 @@ import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import cache, lru_cache
+
+from rapidfuzz.distance import Indel
 
 from ingest import codes
 from ingest.normalize import norm_label
@@ -25,8 +33,11 @@ _SUB_NUMBER = re.compile(r"^(\d{1,2})\.")
 _BRACKETED = re.compile(r"\(([^()]+)\)?$")
 
 MIN_SCORE = 0.72
+_CACHE = 1 << 16  # entries of each label cache: the distinct labels of many reports
+_EPS = 1e-6  # float slack between the bound and difflib's ratio
 
 
+@lru_cache(maxsize=_CACHE)
 def core(label: str) -> str:
     """A normalised label without numbering and long parenthetical remarks."""
     t = norm_label(label)
@@ -34,12 +45,24 @@ def core(label: str) -> str:
     return _NUMBERING.sub("", t)
 
 
+@lru_cache(maxsize=_CACHE)
 def similarity(a: str, b: str) -> float:
     if a == b:
         return 1.0
     if not a or not b:
         return 0.0
     return SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
+def similarity_at_least(a: str, b: str, floor: float) -> float:
+    """`similarity(a, b)` when it may reach `floor`; otherwise a value below `floor` (an upper
+    bound of it), without running difflib."""
+    if a == b:
+        return 1.0
+    if not a or not b:
+        return 0.0
+    bound = Indel.normalized_similarity(a, b)
+    return bound if bound < floor - _EPS else similarity(a, b)
 
 
 @dataclass(frozen=True)
@@ -96,6 +119,7 @@ def group_numerals() -> dict[str, str]:
     return {r.numeral: r.group for r in application_labels() if r.numeral}
 
 
+@lru_cache(maxsize=_CACHE)
 def split_group_prefix(t: str) -> tuple[str | None, str]:
     """("(三)不予公开1.属于国家秘密") -> ("withheld", "1.属于国家秘密"). The prefix may be the
     group numeral, the group name, or both; the name is matched with typo tolerance."""
@@ -104,7 +128,8 @@ def split_group_prefix(t: str) -> tuple[str | None, str]:
     for group, gcore in group_cores().items():
         head = s[: len(gcore)]
         same_numeral = m is not None and m.group(1) == _group_numeral(group)
-        if head == gcore or similarity(head, gcore) >= (0.6 if same_numeral else 0.85):
+        threshold = 0.6 if same_numeral else 0.85
+        if head == gcore or similarity_at_least(head, gcore, threshold) >= threshold:
             return group, s[len(gcore) :]
     if m and (not s or _SUB_NUMBER.match(s)):
         group = group_numerals().get(m.group(1))
@@ -132,12 +157,13 @@ def match_application_row(
     return None
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=_CACHE)
 def application_row_scores(
     text: str, group: str | None, after_dispositions: bool
 ) -> tuple[tuple[tuple[str, float], ...], str | None]:
     """The similarity of a printed label to every application row it may name, and the group
-    in effect for it (the group it opens, or the group of the rows above it)."""
+    in effect for it (the group it opens, or the group of the rows above it). A score that
+    cannot reach MIN_SCORE after its adjustments is only known to be below it."""
     t = norm_label(text)
     opened, rest = split_group_prefix(t)
     numeral = _GROUP_NUMERAL.match(t)
@@ -160,13 +186,14 @@ def application_row_scores(
                     after_dispositions or (numeral and numeral.group(1) == r.numeral)
                 ):
                     continue
-                s = similarity(c, r.core)
+                s = similarity_at_least(c, r.core, MIN_SCORE)
                 if numeral and r.numeral and numeral.group(1) != r.numeral:
                     s -= 0.1
         else:  # numbered sub-rows
             if opened and not rest:
                 continue
-            s = similarity(c, r.core) if c else 0.0
+            # at most +0.1 below: a raw score under MIN_SCORE - 0.1 cannot reach MIN_SCORE
+            s = similarity_at_least(c, r.core, MIN_SCORE - 0.1) if c else 0.0
             if sub_no and r.number is not None:
                 if int(sub_no.group(1)) == r.number:
                     s = max(s, 0.5) + 0.1 if r.group == group else s
@@ -178,6 +205,7 @@ def application_row_scores(
     return tuple(out), group
 
 
+@lru_cache(maxsize=_CACHE)
 def is_numbered(text: str) -> bool:
     """Whether a printed label starts with the numbering of a row (一、 / (三) / 1.): the
     start of a label, never the continuation of a wrapped one."""
@@ -198,21 +226,26 @@ def _alternatives(group: str) -> tuple[tuple[str, str], ...]:
 
 
 def _best(text: str, table: tuple[tuple[str, str], ...], threshold: float) -> str | None:
+    """The code of the alternative most similar to `text` (the first of equals), when at least
+    `threshold`."""
     c = core(text)
     if not c:
         return None
     best, score = None, 0.0
     for code, alt in table:
-        s = similarity(c, alt)
+        # only a score above the best so far, and reaching the threshold, can change the result
+        s = similarity_at_least(c, alt, max(score, threshold))
         if s > score:
             best, score = code, s
     return best if score >= threshold else None
 
 
+@lru_cache(maxsize=_CACHE)
 def match_item(text: str) -> str | None:
     return _best(text, _alternatives("item"), 0.8)
 
 
+@lru_cache(maxsize=_CACHE)
 def match_measure(text: str) -> str | None:
     return _best(text, _alternatives("measure"), 0.8)
 
@@ -258,17 +291,23 @@ def _litigation_parent() -> str:
     return core(labels[0].split(" ")[0])
 
 
-def review_groups_in_header(text: str) -> list[str]:
-    """Groups named, in order, by a whole review header flattened into one string
-    ("行政复议行政诉讼结果维持…未经复议直接起诉复议后起诉…")."""
+@lru_cache(maxsize=_CACHE)
+def _review_groups_in_header(text: str) -> tuple[str, ...]:
     c = core(text)
     hits = [(c.find(g), code) for code, g in _review_groups()]
     parent = c.find(_litigation_parent())
     if parent >= 0 and not any(code != "review" and i >= 0 for i, code in hits):
         hits.append((parent, "litigation"))
-    return [code for i, code in sorted(hits) if i >= 0]
+    return tuple(code for i, code in sorted(hits) if i >= 0)
 
 
+def review_groups_in_header(text: str) -> list[str]:
+    """Groups named, in order, by a whole review header flattened into one string
+    ("行政复议行政诉讼结果维持…未经复议直接起诉复议后起诉…")."""
+    return list(_review_groups_in_header(text))
+
+
+@lru_cache(maxsize=_CACHE)
 def match_review_group(text: str) -> str | None:
     """review | litigation_direct | litigation_after_review | 'litigation' (the parent) | None."""
     c = core(text)
@@ -277,7 +316,7 @@ def match_review_group(text: str) -> str | None:
     hit = _best(text, _review_groups(), 0.75)
     if hit:
         return hit
-    if similarity(c, _litigation_parent()) >= 0.75:
+    if similarity_at_least(c, _litigation_parent(), 0.75) >= 0.75:
         # 行政诉讼（复议后起诉）: the litigation group named in brackets after the parent
         inner = _BRACKETED.search(norm_label(text))
         litigation = tuple(g for g in _review_groups() if g[0] != "review")

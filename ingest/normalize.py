@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache
+from collections.abc import Callable
+from functools import cache, lru_cache
 
 import charset_normalizer
 
@@ -66,8 +67,13 @@ def _utf8_with_non_ascii(data: bytes) -> bool:
     return True
 
 
+# one character class: a regular-expression search stops at the first marker and scans
+# faster than a set lookup per character
+_TRADITIONAL_MARKER = re.compile("[" + "".join(sorted(_TRADITIONAL_MARKERS)) + "]")
+
+
 def is_traditional(text: str) -> bool:
-    return not _TRADITIONAL_MARKERS.isdisjoint(text)
+    return _TRADITIONAL_MARKER.search(text) is not None
 
 
 @cache
@@ -77,12 +83,46 @@ def _converter():
     return opencc.OpenCC("tw2sp")
 
 
+# Characters no OpenCC dictionary key holds: ASCII other than letters (markup, digits, spaces)
+# and the sentence separators OpenCC itself splits on. A phrase never spans one, so each piece
+# of text between them converts on its own exactly as within the whole text, and a piece of
+# ASCII letters alone (a word of a script) has nothing to convert. The pieces with Chinese
+# repeat from page to page (labels, boilerplate): each is converted once per process.
+_ASCII_LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+_SEPARATORS = "\u3000，。、；：？！…“”‘’『』「」—－（）《》〈〉～．／＼【】［］｛｝"
+# a piece from its first character that is not ASCII (its leading letters are taken below)
+_PIECE_FROM_CHINESE = re.compile(
+    rf"[^\x00-\x7f{_SEPARATORS}][^\x00-\x40\x5b-\x60\x7b-\x7f{_SEPARATORS}]*"
+)
+
+
+def convert_in_pieces(text: str, convert: Callable[[str], str]) -> str:
+    """`text` converted by an OpenCC `convert` one piece at a time (see above): the same text
+    as converting it whole, at the cost of the pieces `convert` has not seen."""
+    out: list[str] = []
+    done = 0
+    for m in _PIECE_FROM_CHINESE.finditer(text):
+        start, end = m.span()
+        while start > done and text[start - 1] in _ASCII_LETTERS:
+            start -= 1
+        out.append(text[done:start])
+        out.append(convert(text[start:end]))
+        done = end
+    out.append(text[done:])
+    return "".join(out)
+
+
+@lru_cache(maxsize=1 << 16)
+def _simplified_piece(piece: str) -> str:
+    return _converter().convert(piece)
+
+
 def to_simplified(text: str) -> str:
     """Traditional (often Taiwan-phrased: 檔案, 入口網站) to mainland simplified, via OpenCC
     tw2sp. Text without traditional characters is returned unchanged at no cost."""
     if not is_traditional(text):
         return text
-    return _converter().convert(text)
+    return convert_in_pieces(text, _simplified_piece)
 
 
 _INVISIBLE = re.compile(r"[\s\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060\ufeff\u3000\xa0]+")
@@ -93,6 +133,7 @@ def nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
+@lru_cache(maxsize=1 << 16)
 def norm_label(text: str) -> str:
     """Canonical form of a label for matching: NFKC (full-width brackets and digits become
     half-width), other bracket styles unified, all whitespace and zero-width characters removed,

@@ -2,29 +2,36 @@
 
   1. read the catalog                       ingest.catalog.read_catalog
   2. fetch / read each report's bytes       ingest.collect.collect (raw archive, fetch log)
-  3. parse and write the tables             build_tables + ingest.store.write_tables
+  3. parse and write the tables             stream_tables (or build_tables + write_tables)
 
-Step 3 reads each report back from the archive, parses it, turns the result into rows and drops
-it before the next report, so memory grows with the rows of the tables, not with the reports.
-A report whose bytes (sha256), catalog agency and year, and parser code are those of the row
-already in the tables is not parsed again: its rows are carried over (`Previous`), with the
-fetch columns of this run.
+Step 3 reads each report back from the archive, parses it and turns the result into rows, on
+every core for a large batch (a process pool, chunks of reports); the rows go to the Parquet
+files as they come (`ingest.store.TableStream`), so memory holds a few chunks of rows, however
+many reports there are. A report whose bytes (sha256), catalog agency and year, and parser code
+are those of the row already in the tables is not parsed again: its rows are carried over
+(`Previous`), with the fetch columns of this run; when no report is parsed again the files of
+its rows are not even rewritten.
 
-`python -m ingest.pipeline [CATALOG] [--fresh]` runs all three and prints a JSON summary.
+`python -m ingest.pipeline [CATALOG] [--fresh] [--workers N]` runs all three and prints a JSON
+summary.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import pickle
 import sys
-from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from ingest import paths
 from ingest.archive import ArchivedReport
@@ -40,6 +47,7 @@ from ingest.store import (
     STATUSES,
     Row,
     TableBuilder,
+    TableStream,
     WrittenTable,
     catalog_columns,
     codes_table,
@@ -48,8 +56,12 @@ from ingest.store import (
     previous_reports,
     read_previous,
     result_rows,
-    write_tables,
+    table_path,
+    write_parquet,
 )
+
+# the per-report tables other than reports: the rows of a report's values, checks and issues
+ROW_TABLES = tuple(name for name in REPORT_TABLES if name != "reports")
 
 # (bytes, source, charset declared by the server) -> parse result
 Parser = Callable[[bytes, str, str | None], dict]
@@ -166,6 +178,194 @@ def build_tables(
     return Tables(tables, status_counts(statuses), parsed, len(reused))
 
 
+# Reports parsed per task of the process pool, and the batch size from which a pool pays.
+CHUNK = 64
+POOL_FROM = 256
+
+
+def _parse_chunk(
+    archived: list[ArchivedReport], parse: Parser
+) -> tuple[dict[str, pa.Table], Counter]:
+    """Parse a chunk of reports into Arrow tables (in a worker process, or in this one)."""
+    builders = {name: TableBuilder(TABLES[name]) for name in REPORT_TABLES}
+    statuses: Counter[str] = Counter()
+    for report in archived:
+        rows = report_rows(report, parse)
+        for name, table_rows in rows.items():
+            builders[name].extend(table_rows)
+        statuses[str(rows["reports"][0]["status"])] += 1
+    return {name: b.to_table() for name, b in builders.items()}, statuses
+
+
+def _parsed_chunks(
+    archived: list[ArchivedReport], parse: Parser, workers: int
+) -> Iterator[tuple[dict[str, pa.Table], Counter]]:
+    """The parsed tables of `archived`, chunk by chunk, in order; on `workers` processes when
+    there are enough reports for a pool to pay and the parse function can be sent to one."""
+    chunks = [archived[i : i + CHUNK] for i in range(0, len(archived), CHUNK)]
+    if workers <= 1 or len(archived) < POOL_FROM or not _picklable(parse):
+        for chunk in chunks:
+            yield _parse_chunk(chunk, parse)
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        # a bounded window of chunks in flight: memory holds a few chunks, whatever the batch
+        pending: deque = deque()
+        for chunk in chunks:
+            pending.append(pool.submit(_parse_chunk, chunk, parse))
+            if len(pending) >= 4 * workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
+def _picklable(obj: object) -> bool:
+    try:
+        pickle.dumps(obj)
+    except Exception:  # noqa: BLE001 - a closure or lambda: parsed in this process
+        return False
+    return True
+
+
+def default_workers() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
+
+
+def stream_tables(
+    archived: Sequence[ArchivedReport],
+    parquet_dir: Path,
+    *,
+    parse: Parser = parse_document,
+    previous: Previous | None = None,
+    retire: Iterable[str] = (),
+    workers: int | None = None,
+) -> tuple[Tables, dict[str, WrittenTable]]:
+    """Parse the reports and write the Parquet tables as a stream, never holding all rows.
+
+    The outcome of `build_tables` then `write_tables`: with `previous` (merging), reports whose
+    bytes did not change keep their rows, reports absent from the batch keep theirs, and the
+    rows of `retire` are dropped; without it each table holds exactly this batch. Reports are
+    parsed on `workers` processes (default: every core) in chunks, each chunk's rows going to
+    the files as they come. When nothing is parsed again, the files of cells, checks and issues
+    are left as they are, and so is the reports table when no report's row changed but for the
+    time it was read (every read is in the fetch log): files that did not change are not
+    rewritten, so what reads them (dbt) can tell that nothing changed.
+    """
+    workers = default_workers() if workers is None else workers
+    retire = set(retire)
+    reused: list[Row] = []
+    to_parse: list[ArchivedReport] = []
+    for report in archived:
+        old = previous.reusable(report) if previous is not None else None
+        if old is None:
+            to_parse.append(report)
+        else:
+            reused.append({**old, **catalog_columns(report)})
+    batch = {a.entry.report_id for a in archived}
+    parsed = {a.entry.report_id for a in to_parse}
+    before = set(previous.reports) if previous is not None else set()
+    untouched = (
+        previous is not None
+        and not parsed
+        and not (retire & before)
+        and all(_intact(parquet_dir, name) for name in ROW_TABLES)
+    )
+
+    def opened(name: str, dropped: set[str]) -> TableStream:
+        stream = TableStream(parquet_dir, name)
+        if previous is not None:
+            stream.carry_over(_ids(dropped), _ids(batch))
+        return stream
+
+    statuses: Counter[str] = Counter(str(row["status"]) for row in reused)
+    reports = TableBuilder(TABLES["reports"])
+    reports.extend(reused)
+    report_parts = [reports.to_table()]
+    streams: dict[str, TableStream] = {}
+    written: dict[str, WrittenTable] = {}
+    try:
+        if not untouched:
+            streams = {name: opened(name, parsed | retire) for name in ROW_TABLES}
+        changed: dict[str, tuple[str, str]] = {}  # report_id -> (old, new) sha256
+        if previous is not None:
+            for report in to_parse:
+                changed.update(previous.changed_bytes(report))
+        new_cells: list[pa.Table] = []  # of the reports whose bytes changed
+        for tables, counts in _parsed_chunks(to_parse, parse, workers):
+            statuses.update(counts)
+            report_parts.append(tables["reports"])
+            for name in ROW_TABLES:
+                streams[name].write(tables[name])
+            if changed:
+                cells = tables["cells"]
+                new_cells.append(cells.filter(pc.is_in(cells["report_id"], _ids(changed))))
+        if changed and previous is not None:
+            old_cells = previous.rows_of("cells", set(changed))
+            found = revision_issues(
+                changed,
+                old_cells,
+                pa.concat_tables(new_cells, promote_options="default")
+                if new_cells
+                else TableBuilder(TABLES["cells"]).to_table(),
+            )
+            if found:
+                streams["issues"].write(pa.Table.from_pylist(found, schema=TABLES["issues"]))
+        for name in ROW_TABLES:
+            if name in streams:
+                written[name] = streams.pop(name).close()
+            else:
+                written[name] = _untouched(parquet_dir, name, _ids(batch))
+        if untouched and _intact(parquet_dir, "reports") and _only_read_again(reused, previous):
+            written["reports"] = _untouched(parquet_dir, "reports", _ids(batch))
+        else:
+            streams["reports"] = opened("reports", batch | retire)
+            streams["reports"].write(pa.concat_tables(report_parts))
+            written["reports"] = streams.pop("reports").close()
+    finally:
+        for stream in streams.values():
+            stream.abort()
+    codes = codes_table()
+    old_codes = read_previous(parquet_dir, "codes")
+    if old_codes is None or not old_codes.equals(codes):
+        write_parquet(codes, table_path(parquet_dir, "codes"))
+    path = str(table_path(parquet_dir, "codes"))
+    written["codes"] = WrittenTable("codes", path, codes.num_rows, codes.num_rows, 0)
+    tables = Tables({}, status_counts(statuses), len(to_parse), len(reused))
+    return tables, {name: written[name] for name in TABLES}
+
+
+def _only_read_again(reused: list[Row], previous: Previous | None) -> bool:
+    """Whether every row is its previous row but for the time its report was read."""
+    if previous is None:
+        return False
+    for row in reused:
+        old = previous.reports[str(row["report_id"])]
+        if any(row[k] != old[k] for k in row if k != "fetched_at"):
+            return False
+    return True
+
+
+def _ids(ids: Iterable[str]) -> pa.Array:
+    return pa.array(sorted(ids), pa.string())
+
+
+def _intact(parquet_dir: Path, table: str) -> bool:
+    try:
+        return pq.read_schema(table_path(parquet_dir, table)).equals(TABLES[table])
+    except (OSError, pa.ArrowInvalid):
+        return False
+
+
+def _untouched(parquet_dir: Path, table: str, batch: pa.Array) -> WrittenTable:
+    """A table left as it was: its rows, those of this batch's reports counted as written."""
+    path = table_path(parquet_dir, table)
+    source = pq.ParquetFile(path)
+    ours = 0
+    for part in source.iter_batches(batch_size=256 * 1024, columns=["report_id"]):
+        ours += pc.sum(pc.is_in(part.column(0), value_set=batch)).as_py() or 0
+    rows = source.metadata.num_rows
+    return WrittenTable(table, str(path), rows, ours, rows - ours)
+
+
 def status_counts(counts: Counter[str] | dict[str, int]) -> dict[str, int]:
     """Counts for every contract status, in contract order (zeros included)."""
     return {s: int(counts.get(s, 0)) for s in STATUSES}
@@ -200,22 +400,35 @@ def ingest_catalog(
     parse: Parser = parse_document,
     policy: FetchPolicy | None = None,
     progress: Progress | None = None,
+    workers: int | None = None,
 ) -> dict:
     """Read a catalog, fetch and parse its reports, write the Parquet tables; a summary dict.
 
     Locations default to `ingest.paths`, fetch limits to `FetchPolicy.from_env()`. With
     `merge` (the default), reports of earlier runs that are not in this catalog stay in the
     tables and unchanged reports are not parsed again; without it the tables hold this
-    catalog only, every report parsed anew.
+    catalog only, every report parsed anew. Reports are parsed on `workers` processes
+    (default: every core) when there are many; the tables are written as a stream.
     """
     reading = read_catalog(catalog_path or paths.catalog_path())
     parquet_dir = parquet_dir or paths.parquet_dir()
+    previous = Previous(parquet_dir) if merge else None  # read before this run writes
     collected = collect(
-        reading.entries, raw_dir or paths.raw_dir(), parquet_dir, policy, progress=progress
+        reading.entries,
+        raw_dir or paths.raw_dir(),
+        parquet_dir,
+        policy,
+        progress=progress,
+        previous=previous.reports if previous is not None else None,
     )
-    previous = Previous(parquet_dir) if merge else None
-    tables = build_tables(collected.reports, parse, previous)
-    written = write_tables(tables.tables, parquet_dir, merge=merge, retire=collected.retired)
+    tables, written = stream_tables(
+        collected.reports,
+        parquet_dir,
+        parse=parse,
+        previous=previous,
+        retire=collected.retired,
+        workers=workers,
+    )
     return summarize(reading, collected, tables, written)
 
 
@@ -227,11 +440,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--fresh", action="store_true", help="tables hold only this catalog's reports"
     )
+    parser.add_argument("--workers", type=int, help="processes that parse (default: one per core)")
     args = parser.parse_args(argv)
     from ingest.progress import BarProgress
 
     with BarProgress() as bar:
-        summary = ingest_catalog(args.catalog, merge=not args.fresh, progress=bar)
+        summary = ingest_catalog(
+            args.catalog, merge=not args.fresh, progress=bar, workers=args.workers
+        )
     json.dump(summary, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
     return 0

@@ -24,7 +24,7 @@ together into one run of 14. So the row of a run is decided over the whole table
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 from ingest import codes, labels
 
@@ -177,31 +177,54 @@ def _around(before: list[str], after: list[str], groups: list, ctx: _Context):
 
 def _gather(runs: list[ValueRun], chunks: list[_Chunk], rows: frozenset[str] | None) -> None:
     """Note on each chunk the rows the labels next to it name (among `rows` when given)."""
-    ctx = _Context(rows)
-    group = None
+    group, after_dispositions = None, False
     by_run: dict[int, list[_Chunk]] = {}
     for c in chunks:
         c.named.clear()
         by_run.setdefault(c.run, []).append(c)
     for k, run in enumerate(runs):
-        after = run.after or []
-        before_groups = _groups_at(run.before, group)
-        group = before_groups[-1]
-        after_groups = _groups_at(after, group)
-        found = []
         first, last = by_run[k][0], by_run[k][-1]
-        if tail := _tail(run.before, before_groups, ctx):
-            found.append((first, "before", tail[0]))
-        elif first is last and (hit := _around(run.before, after, before_groups, ctx)):
-            found.append((first, "around", hit[0]))
-        elif run.before and not _is_heading(run.before[-1], before_groups[-2], ctx):
-            found.append((first, "before", UNREAD))  # its own label, too garbled to read?
-        if hit := _head(after, after_groups, ctx):
-            found.append((last, "after", hit[0]))
-        for chunk, side, row in found:
-            chunk.named.append((side, row))
+        found, group = _run_labels(
+            tuple(run.before),
+            tuple(run.after or ()),
+            group,
+            after_dispositions,
+            rows,
+            first is last,
+        )
+        for at_last, side, row in found:
+            (last if at_last else first).named.append((side, row))
             if row in codes.DISPOSITION_ROWS:
-                ctx.after_dispositions = True
+                after_dispositions = True
+
+
+@lru_cache(maxsize=1 << 14)
+def _run_labels(
+    before: tuple[str, ...],
+    after: tuple[str, ...],
+    group: str | None,
+    after_dispositions: bool,
+    rows: frozenset[str] | None,
+    single: bool,
+) -> tuple[tuple[tuple[bool, str, str], ...], str | None]:
+    """The rows named by the labels around one run of values, as (on its last chunk, side,
+    row), and the group in effect after the text before it. A function of the labels only:
+    the same labels come back report after report, so it is memoized."""
+    ctx = _Context(rows, after_dispositions)
+    before_lines, after_lines = list(before), list(after)
+    before_groups = _groups_at(before_lines, group)
+    group = before_groups[-1]
+    after_groups = _groups_at(after_lines, group)
+    found: list[tuple[bool, str, str]] = []
+    if tail := _tail(before_lines, before_groups, ctx):
+        found.append((False, "before", tail[0]))
+    elif single and (hit := _around(before_lines, after_lines, before_groups, ctx)):
+        found.append((False, "around", hit[0]))
+    elif before_lines and not _is_heading(before_lines[-1], before_groups[-2], ctx):
+        found.append((False, "before", UNREAD))  # its own label, too garbled to read?
+    if hit := _head(after_lines, after_groups, ctx):
+        found.append((True, "after", hit[0]))
+    return tuple(found), group
 
 
 def _version(chunks: list[_Chunk]) -> str:
@@ -211,19 +234,33 @@ def _version(chunks: list[_Chunk]) -> str:
     return "2021" if named & only_2021 else "2019"
 
 
-def _weight(chunk: _Chunk, row: str, after: int) -> int:
-    """An unreadable label may name any row: it supports them all (so it anchors nothing)."""
-    return TAKEN + max(
-        (after if side == "after" else OWN for side, r in chunk.named if r in (row, UNREAD)),
-        default=0,
-    )
+def _weights(named: tuple[tuple[str, str], ...], rows: tuple[str, ...], after: int) -> list[int]:
+    """The weight of a chunk in each row: its best label naming the row. An unreadable label
+    may name any row: it supports them all (so it anchors nothing)."""
+    best: dict[str, int] = {}
+    for side, r in named:
+        w = after if side == "after" else OWN
+        if w > best.get(r, 0):
+            best[r] = w
+    anywhere = best.get(UNREAD, 0)
+    return [TAKEN + max(anywhere, best.get(r, 0)) for r in rows]
 
 
-def _options(chunks: list[_Chunk], rows: tuple[str, ...], after: int) -> list[set[int | None]]:
+def _options(
+    chunks: list[_Chunk], rows: tuple[str, ...], after: int
+) -> tuple[frozenset[int | None], ...]:
     """For each chunk, the rows (indices; None = left out) it takes in some best placement,
     a label after the values weighing `after` (a label before them weighs OWN)."""
-    m, n = len(chunks), len(rows)
-    weight = [[_weight(c, r, after) for r in rows] for c in chunks]
+    return _placements(tuple(tuple(c.named) for c in chunks), rows, after)
+
+
+@lru_cache(maxsize=1 << 12)
+def _placements(
+    named: tuple[tuple[tuple[str, str], ...], ...], rows: tuple[str, ...], after: int
+) -> tuple[frozenset[int | None], ...]:
+    """`_options` from the labels of the chunks alone (tables of one template repeat them)."""
+    m, n = len(named), len(rows)
+    weight = [_weights(c, rows, after) for c in named]
     # suffix[i][j]: best score of chunks i.. using rows j..; prefix[i][j]: chunks ..i-1, rows ..j-1
     suffix = [[0] * (n + 1) for _ in range(m + 1)]
     for i in range(m - 1, -1, -1):
@@ -239,18 +276,18 @@ def _options(chunks: list[_Chunk], rows: tuple[str, ...], after: int) -> list[se
                 prefix[i][j], prefix[i][j - 1] + weight[i][j - 1], prefix[i + 1][j - 1]
             )
     best = suffix[0][0]
-    out: list[set[int | None]] = []
+    out: list[frozenset[int | None]] = []
     for i in range(m):
         opts: set[int | None] = {
             j for j in range(n) if prefix[i][j] + weight[i][j] + suffix[i + 1][j + 1] == best
         }
         if any(prefix[i][j] + suffix[i + 1][j] == best for j in range(n + 1)):
             opts.add(None)
-        out.append(opts)
-    return out
+        out.append(frozenset(opts))
+    return tuple(out)
 
 
-def _decided(chunks: list[_Chunk], rows: tuple[str, ...]) -> list[set[int | None]]:
+def _decided(chunks: list[_Chunk], rows: tuple[str, ...]) -> tuple[frozenset[int | None], ...]:
     """The options of each chunk. Labels before and after values count the same, unless
     the best placements with labels after values as the exception read the table as the plain
     form: no chunk in a row that only a label after its values names. Then that reading
@@ -338,5 +375,5 @@ def _consistent(
     return True
 
 
-def _names(opts: set[int | None], rows: tuple[str, ...]) -> str:
+def _names(opts: frozenset[int | None], rows: tuple[str, ...]) -> str:
     return ", ".join(rows[j] for j in sorted(o for o in opts if o is not None))

@@ -32,7 +32,7 @@ import random
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 from ingest import checks
 from ingest.codes import (
@@ -49,6 +49,7 @@ from ingest.codes import (
     proactive_layout,
 )
 from ingest.noise import blank_totals, noisy_label, without_reviews
+from ingest.normalize import convert_in_pieces
 
 KINDS = ("tables", "narrative_only", "no_statistics")
 BREAKABLE = ("ledger", "dispositions", "applicants", "outcomes")
@@ -921,9 +922,14 @@ def _s2twp():
     return opencc.OpenCC("s2twp")
 
 
+@lru_cache(maxsize=1 << 16)
+def _traditional_piece(piece: str) -> str:
+    return _s2twp().convert(piece)
+
+
 def to_traditional(text: str) -> str:
     """Traditional script with Taiwan phrasing, as mirror sites convert (文件→檔案)."""
-    return _s2twp().convert(text)
+    return convert_in_pieces(text, _traditional_piece)
 
 
 def _script(text: str, script: str) -> str:

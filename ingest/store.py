@@ -11,6 +11,8 @@ malformed parse result turns that one report into an error instead of failing th
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,6 +26,7 @@ import pyarrow.parquet as pq
 from ingest.archive import ArchivedReport
 from ingest.checks import evaluate
 from ingest.codes import all_codes
+from ingest.faults import crash_point
 from ingest.files import write_atomically
 from ingest.locking import exclusive
 from ingest.normalize import same_name
@@ -296,6 +299,7 @@ class WrittenTable:
     written: int
     kept: int  # rows of other reports carried over from the previous file
     dropped: int = 0  # rows of the previous file this write replaced or removed
+    seconds: float = 0.0  # spent writing (a streamed table)
 
     def as_dict(self) -> dict:
         return {
@@ -413,3 +417,80 @@ def previous_reports(parquet_dir: Path) -> dict[str, Row]:
     """The reports rows of earlier runs by report_id (empty when there are none to reuse)."""
     table = read_previous(parquet_dir, "reports")
     return {} if table is None else {r["report_id"]: r for r in table.to_pylist()}
+
+
+# --- streaming -------------------------------------------------------------------------------
+
+
+class TableStream:
+    """One Parquet table written as a stream: batches are appended as they come (packed into
+    row groups of about `group_rows`), so memory holds one row group, not the table. The file
+    is written beside its place and moved into it by `close`: readers see the old file or the
+    new one. `kept` counts the rows carried over from the earlier file for reports that are not
+    in this batch, `rows` every row written."""
+
+    def __init__(self, parquet_dir: Path, table: str, group_rows: int = 256 * 1024) -> None:
+        self.table = table
+        self.schema = TABLES[table]
+        self.path = table_path(parquet_dir, table)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._tmp = self.path.with_name(f".{self.path.name}.stream.tmp")
+        self._writer = pq.ParquetWriter(self._tmp, self.schema, compression="zstd")
+        self._pending: list[pa.Table] = []
+        self._pending_rows = 0
+        self.group_rows = group_rows
+        self.rows = 0
+        self.kept = 0
+        self.seconds = 0.0
+
+    def write(self, table: pa.Table) -> None:
+        if not table.num_rows:
+            return
+        if not table.schema.equals(self.schema):
+            table = table.cast(self.schema)
+        self._pending.append(table)
+        self._pending_rows += table.num_rows
+        self.rows += table.num_rows
+        if self._pending_rows >= self.group_rows:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._pending:
+            started = time.perf_counter()
+            self._writer.write_table(pa.concat_tables(self._pending).combine_chunks())
+            self._pending, self._pending_rows = [], 0
+            self.seconds += time.perf_counter() - started
+
+    def carry_over(self, dropped: pa.Array, batch: pa.Array) -> None:
+        """Copy the rows of the earlier file, except those of `dropped` report ids; the rows of
+        `batch` ids copied count as written by this batch, the others as kept."""
+        previous = table_path(self.path.parent, self.table)
+        try:
+            source = pq.ParquetFile(previous)
+            if not source.schema_arrow.equals(self.schema):
+                return  # another layout: the batch rebuilds the table
+            for part in source.iter_batches(batch_size=128 * 1024):
+                ids = part.column("report_id")
+                keep = part.filter(pc.invert(pc.is_in(ids, value_set=dropped)))
+                if keep.num_rows:
+                    ours = pc.sum(pc.is_in(keep.column("report_id"), value_set=batch)).as_py()
+                    self.kept += keep.num_rows - (ours or 0)
+                    self.write(pa.Table.from_batches([keep]))
+        except (OSError, pa.ArrowInvalid):
+            return  # missing or unreadable: nothing to keep
+
+    def close(self) -> WrittenTable:
+        self._flush()
+        started = time.perf_counter()
+        self._writer.close()
+        crash_point("parquet")
+        os.replace(self._tmp, self.path)
+        self.seconds += time.perf_counter() - started
+        written = self.rows - self.kept
+        return WrittenTable(
+            self.table, str(self.path), self.rows, written, self.kept, seconds=self.seconds
+        )
+
+    def abort(self) -> None:
+        self._writer.close()
+        self._tmp.unlink(missing_ok=True)

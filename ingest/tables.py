@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from selectolax.lexbor import LexborHTMLParser
 
@@ -92,6 +93,7 @@ class Layout:
         self.methods.append(method)
 
 
+@lru_cache(maxsize=1 << 16)
 def _clean(text: str) -> str:
     return _WS.sub(" ", text).strip()
 
@@ -124,15 +126,15 @@ def from_html(text: str) -> Layout:
             layout.add([s], TEXT_GRID)
             layout.text_lines.append(s)
 
-    # explicit stack instead of recursion: pages can nest deeper than Python's stack
-    stack: list[tuple[object, bool]] = [(root, False)]
+    # explicit stack instead of recursion: pages can nest deeper than Python's stack; None
+    # marks the end of a block element (the only elements whose end breaks a line)
+    stack: list = [root]
     while stack:
-        node, leaving = stack.pop()
-        tag = node.tag
-        if leaving:
-            if tag in _BLOCK:
-                flush()
+        node = stack.pop()
+        if node is None:
+            flush()
             continue
+        tag = node.tag
         if tag == "-text":
             line.append(node.text(deep=False) or "")
             continue
@@ -144,13 +146,10 @@ def from_html(text: str) -> Layout:
             continue
         if tag in _BLOCK:
             flush()
-        stack.append((node, True))
-        children = []
-        child = node.child
-        while child is not None:
-            children.append(child)
-            child = child.next
-        stack.extend((c, False) for c in reversed(children))
+            stack.append(None)
+        children = list(node.iter(include_text=True))
+        children.reverse()
+        stack.extend(children)
     flush()
     return layout
 
@@ -204,6 +203,14 @@ def _split_cells(line: str) -> list[str]:
         if (tail >= 2 or (tail == 1 and len(words) == 2)) and not glued:
             return ([head] if head else []) + words[len(words) - tail :]
     return [line]
+
+
+@lru_cache(maxsize=1 << 16)
+def _line_cells(line: str) -> tuple[tuple[str, ...], str]:
+    """The cleaned cells of one text line, and their text joined by spaces (lines repeat
+    from report to report: labels, blanks, small numbers)."""
+    cells = tuple(_clean(c) for c in _split_cells(line))
+    return cells, " ".join(c for c in cells if c)
 
 
 def _page_numbers(lines: list[str]) -> set[int]:
@@ -266,12 +273,11 @@ def from_text(text: str) -> Layout:
             pending_chars.append(line)
             continue
         flush_chars()
-        cells = _split_cells(raw if "\t" in raw or "  " in raw else line)
-        cells = [_clean(c) for c in cells]
-        if not any(cells):
+        cells, joined = _line_cells(raw if "\t" in raw or "  " in raw else line)
+        if not joined:
             continue
-        layout.add(cells, TEXT_GRID)
-        layout.text_lines.append(" ".join(c for c in cells if c))
+        layout.add(list(cells), TEXT_GRID)
+        layout.text_lines.append(joined)
     flush_chars()
     return layout
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from ingest.normalize import nfkc
 
@@ -38,6 +39,7 @@ class Cell:
         return self.value is None
 
 
+@lru_cache(maxsize=1 << 16)  # cells repeat across reports (0, 1, /, labels); a Cell is immutable
 def read_cell(text: str) -> Cell | None:
     """A Cell when `text` is a number or a blank mark; None when it is text (a label)."""
     t = _SPACES.sub("", nfkc(text))

@@ -1,3 +1,7 @@
+-- The long table of every parsed value, read from Parquet once: a table, not a view, because
+-- every intermediate model and many tests read it (at national scale, tens of millions of rows).
+{{ config(materialized='table') }}
+
 select
     report_id,
     section,
