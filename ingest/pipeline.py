@@ -118,6 +118,17 @@ class Previous:
             return {}
         return {archived.entry.report_id: (str(old), new)}
 
+    def revisions(
+        self, changed: dict[str, tuple[str, str]], new_cells: Sequence[pa.Table]
+    ) -> pa.Table | None:
+        """The revised_report issues of the reports in `changed` (see `changed_bytes`) whose
+        values differ from their previous cells, given (at least) their new cells."""
+        if not changed or not new_cells:
+            return None
+        cells = pa.concat_tables(new_cells)
+        found = revision_issues(changed, self.rows_of("cells", set(changed)), cells)
+        return pa.Table.from_pylist(found, schema=TABLES["issues"]) if found else None
+
     def rows_of(self, table: str, report_ids: set[str]) -> pa.Table | None:
         previous = read_previous(self.parquet_dir, table)
         if previous is None or not report_ids:
@@ -162,12 +173,9 @@ def build_tables(
         if previous is not None:
             changed.update(previous.changed_bytes(report))
     tables = {name: b.to_table() for name, b in builders.items()}
-    if changed:  # previous is set
-        old_cells = previous.rows_of("cells", set(changed))
-        found = revision_issues(changed, old_cells, tables["cells"])
-        if found:
-            extra = pa.Table.from_pylist(found, schema=tables["issues"].schema)
-            tables["issues"] = pa.concat_tables([tables["issues"], extra])
+    revised = previous.revisions(changed, [tables["cells"]]) if previous is not None else None
+    if revised is not None:
+        tables["issues"] = pa.concat_tables([tables["issues"], revised])
     for name in REPORT_TABLES:
         kept = (
             previous.rows_of(name, reused) if previous is not None and name != "reports" else None
@@ -298,17 +306,9 @@ def stream_tables(
             if changed:
                 cells = tables["cells"]
                 new_cells.append(cells.filter(pc.is_in(cells["report_id"], _ids(changed))))
-        if changed and previous is not None:
-            old_cells = previous.rows_of("cells", set(changed))
-            found = revision_issues(
-                changed,
-                old_cells,
-                pa.concat_tables(new_cells, promote_options="default")
-                if new_cells
-                else TableBuilder(TABLES["cells"]).to_table(),
-            )
-            if found:
-                streams["issues"].write(pa.Table.from_pylist(found, schema=TABLES["issues"]))
+        revised = previous.revisions(changed, new_cells) if previous is not None else None
+        if revised is not None:
+            streams["issues"].write(revised)
         for name in ROW_TABLES:
             if name in streams:
                 written[name] = streams.pop(name).close()
