@@ -64,12 +64,14 @@ LEDGER_ROWS = ("new_requests", "carried_over", "total_processed", "carried_forwa
 DISPOSITION_ROWS: tuple[str, ...] = tuple(c for c in APPLICATION_ROWS if c not in LEDGER_ROWS)
 
 
+@cache
 def application_rows(version: str) -> tuple[str, ...]:
     """Rows of the application table, in print order, for a template version."""
     codes = by_code("applications")
     return tuple(c for c in APPLICATION_ROWS if codes[c].in_template(version))
 
 
+@cache
 def disposition_leaves(version: str) -> tuple[str, ...]:
     """Rows that add up to total_processed (identity 2) in a template version."""
     return tuple(c for c in application_rows(version) if c not in LEDGER_ROWS)

@@ -250,15 +250,25 @@ def match_measure(text: str) -> str | None:
     return _best(text, _alternatives("measure"), 0.8)
 
 
+@cache
+def _measures_longest_first() -> tuple[tuple[str, str], ...]:
+    return tuple(sorted(_alternatives("measure"), key=lambda a: -len(a[1])))
+
+
 def measures_in_header(text: str, slack: int = 6) -> list[str]:
     """The measures a whole section 二 header row names, in print order, when its cells were
     glued into one string ("信息内容本年制发件数本年废止件数现行有效件数"): the measure labels
     found in it, longest first, when little else is left (at most `slack` characters, the item
     column's heading). [] for a single cell, a sentence, or a label with no measure."""
+    return list(_measures_in_header(text, slack))
+
+
+@lru_cache(maxsize=_CACHE)
+def _measures_in_header(text: str, slack: int) -> tuple[str, ...]:
     c = core(text)
     hits: list[tuple[int, int, str]] = []
     taken = [False] * len(c)
-    for code, alt in sorted(_alternatives("measure"), key=lambda a: -len(a[1])):
+    for code, alt in _measures_longest_first():
         start = c.find(alt) if alt else -1
         while start >= 0:
             end = start + len(alt)
@@ -268,8 +278,8 @@ def measures_in_header(text: str, slack: int = 6) -> list[str]:
             start = c.find(alt, end)
     left = len(c) - sum(taken)
     if not hits or left > slack or (len(hits) == 1 and left == 0):
-        return []
-    return [code for _, _, code in sorted(hits)]
+        return ()
+    return tuple(code for _, _, code in sorted(hits))
 
 
 # --- section 四 ------------------------------------------------------------------------------

@@ -117,11 +117,23 @@ def _simplified_piece(piece: str) -> str:
     return _converter().convert(piece)
 
 
-def to_simplified(text: str) -> str:
+def to_simplified(text: str, *, known_traditional: bool = False) -> str:
     """Traditional (often Taiwan-phrased: 檔案, 入口網站) to mainland simplified, via OpenCC
-    tw2sp. Text without traditional characters is returned unchanged at no cost."""
-    if not is_traditional(text):
+    tw2sp. Text without traditional characters is returned unchanged at no cost: the test
+    looks for characters only traditional script uses, so a short part of a traditional
+    document (行政許可) may have none; `known_traditional` converts it all the same."""
+    if text.isascii() or (not known_traditional and not is_traditional(text)):
         return text
+    if len(text) <= _SHORT:
+        return _simplified_short(text)
+    return convert_in_pieces(text, _simplified_piece)
+
+
+_SHORT = 200  # a cell, a label, a line of a page: strings that repeat from report to report
+
+
+@lru_cache(maxsize=1 << 16)
+def _simplified_short(text: str) -> str:
     return convert_in_pieces(text, _simplified_piece)
 
 

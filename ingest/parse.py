@@ -18,13 +18,15 @@ import json
 import re
 import sys
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from ingest import checks as identity_checks
 from ingest import codes, digits, labels
 from ingest.documents import to_text
 from ingest.narrative import stated_totals, title_info
-from ingest.normalize import norm_label, to_simplified
+from ingest.normalize import norm_label
 from ingest.placement import ValueRun, place_rows
 from ingest.schema import PARSER_VERSION
 from ingest.tables import layout_of
@@ -37,7 +39,7 @@ N_OUTCOME = len(codes.OUTCOMES)
 DIGIT_SPLIT = "digit_split"
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class Token:
     text: str
     method: str
@@ -75,24 +77,43 @@ _GLUED_HINT = re.compile(
 
 
 def _tokens(layout) -> list[Token]:
-    out = []
+    out: list[Token] = []
     for row, method in zip(layout.rows, layout.methods, strict=True):
         for text in row:
-            cell = read_cell(text)
-            if cell is None and _GLUED_HINT.search(text):
-                pairs = digits.split_flat_line(text)
-                if any(run for _label, run in pairs):
-                    for label, run in pairs:
-                        if label:
-                            out.append(Token(label, method, None))
-                        if run:
-                            out.append(Token(run, DIGIT_SPLIT, None, glued=True))
-                    continue
-            out.append(Token(text, method, cell))
+            # cells repeat from report to report (labels, small numbers, blanks): each is read
+            # once per process; long lines (sentences) rarely repeat
+            out += _cell_tokens(text, method) if len(text) <= 80 else _read_tokens(text, method)
     return out
 
 
+def _read_tokens(text: str, method: str) -> tuple[Token, ...]:
+    """The tokens of one printed cell (or line): a value, a label, or the labels and glued
+    digit runs of a flattened line."""
+    cell = read_cell(text)
+    if cell is None and _GLUED_HINT.search(text):
+        pairs = digits.split_flat_line(text)
+        if any(run for _label, run in pairs):
+            out = []
+            for label, run in pairs:
+                if label:
+                    out.append(Token(label, method, None))
+                if run:
+                    out.append(Token(run, DIGIT_SPLIT, None, glued=True))
+            return tuple(out)
+    return (Token(text, method, cell),)
+
+
+_cell_tokens = lru_cache(maxsize=1 << 16)(_read_tokens)
+
+
 def _review_groups_in(buffer: list[str]) -> list[str]:
+    return list(_review_groups_of(tuple(buffer)))
+
+
+@lru_cache(maxsize=1 << 14)
+def _review_groups_of(buffer: tuple[str, ...]) -> tuple[str, ...]:
+    """The review groups the labels since the last values name (the same labels come before
+    the same table in report after report: read once per process)."""
     found: list[str] = []
     for t in buffer:
         if 14 < len(t) <= 120 and ("审结" in t or "维持" in t):
@@ -100,7 +121,7 @@ def _review_groups_in(buffer: list[str]) -> list[str]:
         else:
             groups = [g] if (g := labels.match_review_group(t)) else []
         found += [g for g in groups if g not in found]
-    return found
+    return tuple(found)
 
 
 def _assign_application(state: State, code: str, run: list[Token]) -> None:
@@ -153,12 +174,17 @@ def _assign_reviews(state: State, groups: list[str], run: list[Token]) -> bool:
 
 def _match_buffer(state: State, buffer: list[str]):
     """The best target named by the tail of the label buffer: ("app", code) or ("item", code)."""
+    return _match_tail(tuple(buffer[-3:]), state.group, state.after_dispositions)
+
+
+@lru_cache(maxsize=1 << 14)
+def _match_tail(tail: tuple[str, ...], group: str | None, after_dispositions: bool):
     best = None
     for k in (1, 2, 3):
-        if len(buffer) < k:
+        if len(tail) < k:
             break
-        text = "".join(buffer[-k:])
-        hit = labels.match_application_row(text, state.group, state.after_dispositions)
+        text = "".join(tail[-k:])
+        hit = labels.match_application_row(text, group, after_dispositions)
         if hit and (best is None or hit[1] > best[1]):
             best = ("app", hit[1], hit[0], hit[2])
         item = labels.match_item(text)
@@ -167,6 +193,34 @@ def _match_buffer(state: State, buffer: list[str]):
         if best and best[1] >= 1.0:
             break
     return best
+
+
+class Label(NamedTuple):
+    """What one label of the grid says, before its context is known."""
+
+    text: str  # normalised (ingest.normalize.norm_label)
+    group: str | None  # the disposition group its prefix opens: （三）不予公开…
+    measure: str | None  # the section 二 measure it names, when short enough to be a header
+    whole_header: tuple[str, ...]  # the measures of a whole header row glued into one cell
+    unit: str | None  # 元 / 万元 stated in a header
+
+
+def _read_label(raw: str) -> Label:
+    text = norm_label(raw)
+    if not text:
+        return Label(text, None, None, (), None)
+    measure = labels.match_measure(text) if len(text) <= 20 else None
+    whole = tuple(labels.measures_in_header(text))
+    unit = None
+    if whole or measure:
+        if "元" in text and "万元" not in text and "单位" in text:
+            unit = "元"
+        elif "万元" in text:
+            unit = "万元"
+    return Label(text, labels.split_group_prefix(text)[0], measure, whole, unit)
+
+
+_label = lru_cache(maxsize=1 << 16)(_read_label)
 
 
 def _walk(tokens: list[Token], state: State) -> None:
@@ -181,27 +235,23 @@ def _walk(tokens: list[Token], state: State) -> None:
                 buffer = []
             continue
         if tok.cell is None:
-            text = norm_label(tok.text)
-            if text:
-                buffer.append(text)
+            label = _label(tok.text) if len(tok.text) <= 80 else _read_label(tok.text)
+            if label.text:
+                buffer.append(label.text)
                 if len(buffer) > 40:
                     del buffer[:-40]
-                opened, _ = labels.split_group_prefix(text)
-                if opened:
-                    state.group = opened
-                m = labels.match_measure(text) if len(text) <= 20 else None
-                if whole_header := labels.measures_in_header(text):
-                    state.header_measures = whole_header  # a header row glued into one cell
+                if label.group:
+                    state.group = label.group
+                if label.whole_header:
+                    # a header row glued into one cell
+                    state.header_measures = list(label.whole_header)
                     state.header_unit = None
-                elif m:
+                elif label.measure:
                     if not state.header_measures or _header_closed(buffer):
                         state.header_measures = []
-                    state.header_measures.append(m)
-                if whole_header or m:
-                    if "元" in text and "万元" not in text and "单位" in text:
-                        state.header_unit = "元"
-                    elif "万元" in text:
-                        state.header_unit = "万元"
+                    state.header_measures.append(label.measure)
+                if label.unit:
+                    state.header_unit = label.unit
             i += 1
             continue
         j = i
@@ -570,7 +620,6 @@ def error_result(source: str, sha256: str | None, code: str, exc: Exception) -> 
 
 def parse_text(text: str, source: str = "", sha256: str | None = None) -> dict:
     result = empty_result(source, sha256)
-    text = to_simplified(text)
     layout = layout_of(text)
     agency, year, title = title_info(layout.text_lines, layout.title)
     result.update(agency=agency, year=year, title=title)

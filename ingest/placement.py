@@ -229,9 +229,13 @@ def _run_labels(
 
 def _version(chunks: list[_Chunk]) -> str:
     """2021 when a label names a row only the 2021 form has ((六) split in three)."""
-    only_2021 = set(codes.application_rows("2021")) - set(codes.application_rows("2019"))
     named = {row for c in chunks for _side, row in c.named}
-    return "2021" if named & only_2021 else "2019"
+    return "2021" if named & _only_2021() else "2019"
+
+
+@cache
+def _only_2021() -> frozenset[str]:
+    return frozenset(codes.application_rows("2021")) - frozenset(codes.application_rows("2019"))
 
 
 def _weights(named: tuple[tuple[str, str], ...], rows: tuple[str, ...], after: int) -> list[int]:

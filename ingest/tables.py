@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from selectolax.lexbor import LexborHTMLParser
 
+from ingest.normalize import is_traditional, to_simplified
 from ingest.values import BLANK_MARKS
 
 HTML_TABLE = "html_table"
@@ -118,14 +119,19 @@ def from_html(text: str) -> Layout:
     if root is None:
         return layout
     line: list[str] = []
+    rows, methods, text_lines = layout.rows, layout.methods, layout.text_lines
 
     def flush() -> None:
-        s = _clean("".join(line))
-        line.clear()
-        if s:
-            layout.add([s], TEXT_GRID)
-            layout.text_lines.append(s)
+        if line:
+            s = _clean("".join(line))
+            line.clear()
+            if s:
+                rows.append([s])
+                methods.append(TEXT_GRID)
+                text_lines.append(s)
 
+    # the tables with no table inside (css() includes the table itself)
+    leaf_tables = {t.mem_id for t in root.css("table") if len(t.css("table")) == 1}
     # explicit stack instead of recursion: pages can nest deeper than Python's stack; None
     # marks the end of a block element (the only elements whose end breaks a line)
     stack: list = [root]
@@ -138,9 +144,9 @@ def from_html(text: str) -> Layout:
         if tag == "-text":
             line.append(node.text(deep=False) or "")
             continue
-        if tag in _SKIP or tag.startswith("-"):
+        if tag in _SKIP or tag[0] == "-":
             continue
-        if tag == "table" and len(node.css("table")) == 1:  # a leaf table (css() includes itself)
+        if tag == "table" and node.mem_id in leaf_tables:
             flush()
             _table_rows(node, layout)
             continue
@@ -282,5 +288,24 @@ def from_text(text: str) -> Layout:
     return layout
 
 
+def _simplified(layout: Layout) -> Layout:
+    """The layout with its traditional-script strings in simplified script. Only the text a
+    page shows is looked at (its cells, lines and title), not the markup, scripts and style
+    sheets around it, which are most of a web page."""
+    strings = [layout.title or "", *layout.text_lines, *(c for row in layout.rows for c in row)]
+    if not is_traditional("\n".join(strings)):
+        return layout
+    convert = partial(to_simplified, known_traditional=True)
+    layout.title = layout.title and convert(layout.title)
+    layout.rows = [[convert(c) for c in row] for row in layout.rows]
+    layout.text_lines = [convert(line) for line in layout.text_lines]
+    return layout
+
+
 def layout_of(text: str) -> Layout:
-    return from_html(text) if looks_like_html(text) else from_text(text)
+    """The layout of a document's text, in simplified script. A text document is converted
+    before it is split into lines (its line rules read 頁, 無 as 页, 无); a web page after its
+    markup is read, its shown text alone."""
+    if looks_like_html(text):
+        return _simplified(from_html(text))
+    return from_text(to_simplified(text))
