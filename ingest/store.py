@@ -86,13 +86,38 @@ def _opt_bool(value: object, what: str) -> bool | None:
 
 
 def cell_row(report_id: str, cell: Mapping) -> Row:
+    section, row, col = cell.get("section"), cell.get("row"), cell.get("col")
+    value, raw, method = cell.get("value"), cell.get("raw"), cell.get("method")
+    # the usual cell, as the parser makes it, in one test (a report has hundreds of cells)
+    if (
+        type(section) is str
+        and type(row) is str
+        and type(col) is str
+        and type(method) is str
+        and section
+        and row
+        and col
+        and method
+        and not (section.isspace() or row.isspace() or col.isspace() or method.isspace())
+        and (value is None or type(value) is float or type(value) is int)
+        and (raw is None or type(raw) is str)
+    ):
+        return {
+            "report_id": report_id,
+            "section": section,
+            "row_code": row,
+            "col_code": col,
+            "value": None if value is None else float(value),
+            "raw": raw,
+            "method": method,
+        }
     return {
         "report_id": report_id,
         "section": _required_str(cell, "section", "cell"),
         "row_code": _required_str(cell, "row", "cell"),
         "col_code": _required_str(cell, "col", "cell"),
-        "value": _opt_float(cell.get("value"), "cell value"),
-        "raw": _opt_str(cell.get("raw")),
+        "value": _opt_float(value, "cell value"),
+        "raw": _opt_str(raw),
         "method": _required_str(cell, "method", "cell"),
     }
 
@@ -259,11 +284,11 @@ class TableBuilder:
         self._pending = 0
 
     def extend(self, rows: Iterable[Row]) -> None:
-        for row in rows:
-            for name, column in self._columns.items():
-                column.append(row.get(name))
-            self._pending += 1
-            self.rows += 1
+        rows = rows if isinstance(rows, list) else list(rows)
+        for name, column in self._columns.items():
+            column.extend([row.get(name) for row in rows])
+        self._pending += len(rows)
+        self.rows += len(rows)
         if self._pending >= self.batch_rows:
             self._flush()
 
