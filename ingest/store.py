@@ -86,14 +86,20 @@ def _opt_bool(value: object, what: str) -> bool | None:
 
 
 def cell_row(report_id: str, cell: Mapping) -> Row:
+    value = _opt_float(cell.get("value"), "cell value")
+    undecided_by = _opt_str(cell.get("undecided") or None)
+    if undecided_by is not None and value is not None:
+        raise RejectedResult(f"cell undecided but with a value: {dict(cell)!r}")
     return {
         "report_id": report_id,
         "section": _required_str(cell, "section", "cell"),
         "row_code": _required_str(cell, "row", "cell"),
         "col_code": _required_str(cell, "col", "cell"),
-        "value": _opt_float(cell.get("value"), "cell value"),
+        "value": value,
         "raw": _opt_str(cell.get("raw")),
         "method": _required_str(cell, "method", "cell"),
+        "undecided": undecided_by is not None,
+        "undecided_by": undecided_by,
     }
 
 
@@ -108,7 +114,17 @@ def check_row(report_id: str, check: Mapping) -> Row:
         "holds": _opt_bool(check.get("holds"), "check holds"),
         "reading": _required_str(check, "reading", "check"),
         "soft": bool(_opt_bool(check.get("soft"), "check soft")),
+        "undecided": _opt_terms(check.get("undecided"), "check undecided"),
     }
+
+
+def _opt_terms(value: object, what: str) -> list[str] | None:
+    """A list of strings, sorted; None when empty."""
+    if value is None:
+        return None
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        raise RejectedResult(f"{what}: not a list of strings: {value!r}")
+    return sorted(value) or None
 
 
 def issue_row(report_id: str, issue: Mapping) -> Row:
@@ -186,6 +202,7 @@ def error_rows(archived: ArchivedReport, message: str, parsed_at: datetime) -> d
         "n_cells": 0,
         "n_issues": 0,
         "n_checks_failed": 0,
+        "n_checks_undecided": 0,
         "parsed_at": parsed_at,
     }
     return {"reports": [report], "cells": [], "checks": [], "issues": []}
@@ -223,6 +240,7 @@ def result_rows(
         "n_cells": len(cells),
         "n_issues": len(issues),
         "n_checks_failed": sum(1 for c in check_rows if c["holds"] is False),
+        "n_checks_undecided": sum(1 for c in check_rows if c["reading"] == "undecided"),
         "parsed_at": parsed_at,
     }
     return {"reports": [report], "cells": cells, "checks": check_rows, "issues": issues}
