@@ -8,10 +8,15 @@ a cell the parser did not return is wrong.
 The figure that matters most is the *silent wrong cell*: a value the parser returns that
 differs from the printed one, in a report whose hard identity checks all hold — nothing
 would warn a reader of it. It must stay 0. ``silent_wrong_numbers`` counts those where the
-parser returned a number (not a blank) that is not the printed one. Wrong values in reports with a failed check are
-flagged; cells left out lower exactness and completeness but are not silent, and so are cells
-returned blank that an issue names (``section``, ``row`` and, when given, ``columns``: a split
-the identities cannot decide), counted as ``flagged_blank_cells``.
+parser returned a number (not a blank) that is not the printed one. Wrong values in reports with
+a failed or undecided hard check are flagged; cells left out lower exactness and completeness
+but are not silent, and so are cells returned null that the parser lists as undecided (a split
+the identities cannot decide, see `ingest.undecided`), counted as ``flagged_blank_cells``.
+
+The identity figures: ``failed_identities`` (hard checks the parser reports failing),
+``unexpected_failed_identities`` (of those, the ones the printed numbers do not break: a false
+accusation against the agency, must stay 0), ``undecided_identities`` (hard checks involving an
+undecided cell: neither passed nor failed) and ``undecided_cells``.
 
     python -m ingest.accuracy --reports 2000 [--seed S] [--workers 2] [--verbose]
 
@@ -85,23 +90,18 @@ def compare(truth: dict, result: dict) -> dict:
     return {"cells": cells, "exact": exact, "wrong": wrong, "extra": extra}
 
 
-def _hard_failures(result: dict) -> list[list[str]]:
+def _hard_checks(result: dict, reading: str | None = None) -> list[list[str]]:
+    """[identity, at] of the hard checks that fail, or (given a reading) that read so."""
     return [
         [c["identity"], c["at"]]
         for c in result.get("checks", [])
-        if c["holds"] is False and not c["soft"]
+        if not c["soft"] and (c["reading"] == reading if reading else c["holds"] is False)
     ]
 
 
-def named_by_issue(result: dict, section: str, row: str, col: str) -> bool:
-    """Does an issue of the result name this cell (its row, and its column when it lists
-    columns)?"""
-    for issue in result.get("issues", []):
-        if issue.get("section") == section and issue.get("row") == row:
-            columns = issue.get("columns")
-            if columns is None or col in columns:
-                return True
-    return False
+def undecided_cells(result: dict) -> set[tuple[str, str, str]]:
+    """(section, row, col) of the cells the parser lists as undecided."""
+    return {(u["section"], u["row"], u["col"]) for u in result.get("undecided", [])}
 
 
 def synthesize(
@@ -147,11 +147,15 @@ def evaluate_one(seed: int, index: int, renderings: Sequence[str]) -> dict:
     truth, data, name = synthesize(seed, index, renderings)
     result = parse_document(data, name)
     cmp = compare(truth, result)
-    failures = _hard_failures(result)
+    failures = _hard_checks(result)
+    undecided = _hard_checks(result, "undecided")
+    expected = [list(f) for f in truth["expected_failures"]]
     mismatched = [w for w in cmp["wrong"] if w[4] != "missing"]
-    flagged = [w for w in mismatched if w[4] is None and named_by_issue(result, *w[:3])]
+    open_cells = undecided_cells(result)
+    flagged = [w for w in mismatched if w[4] is None and tuple(w[:3]) in open_cells]
     mismatched = [w for w in mismatched if w not in flagged]
-    silent = [*mismatched, *cmp["extra"]] if not failures and result["status"] != "error" else []
+    warned = failures or undecided or result["status"] == "error"
+    silent = [] if warned else [*mismatched, *cmp["extra"]]
     return {
         "index": index,
         "name": name,
@@ -164,7 +168,11 @@ def evaluate_one(seed: int, index: int, renderings: Sequence[str]) -> dict:
         "flagged": len(flagged),
         "status": result["status"],
         "truth_status": truth["status"],
-        "failures_agree": sorted(failures) == sorted(truth["expected_failures"]),
+        "failures_agree": sorted(failures) == sorted(expected),
+        "failed_identities": len(failures),
+        "unexpected_failures": [f for f in failures if f not in expected],
+        "undecided_identities": len(undecided),
+        "undecided_cells": len(open_cells),
         "error": result.get("error"),
     }
 
@@ -211,6 +219,11 @@ def summarize(records: Iterable[dict], elapsed: float | None = None) -> dict:
             "reports_with_silent_wrong": sum(1 for r in rs if r["silent"]),
             "status_agreement": _share(sum(r["status"] == r["truth_status"] for r in rs), len(rs)),
             "failed_checks_agreement": _share(sum(r["failures_agree"] for r in rs), len(rs)),
+            "failed_identities": sum(r["failed_identities"] for r in rs),
+            "unexpected_failed_identities": sum(len(r["unexpected_failures"]) for r in rs),
+            "undecided_identities": sum(r["undecided_identities"] for r in rs),
+            "reports_with_undecided_identities": sum(1 for r in rs if r["undecided_identities"]),
+            "undecided_cells": sum(r["undecided_cells"] for r in rs),
             "errors": sum(1 for r in rs if r["status"] == "error"),
         }
 
@@ -233,6 +246,9 @@ def summarize(records: Iterable[dict], elapsed: float | None = None) -> dict:
                 "silent_wrong_numbers",
                 "reports_with_silent_wrong",
                 "status_agreement",
+                "failed_identities",
+                "unexpected_failed_identities",
+                "undecided_identities",
             )
         }
         for name, rs in by.items()

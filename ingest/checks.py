@@ -6,11 +6,17 @@ and a dbt test compares with these results:
 * A check is emitted at a position only when at least one of its terms is printed.
 * A term is *total-like* when it is in the 总计 column (``total``), or when it is the total the
   dispositions identity checks (``total_processed`` on its left-hand side).
-* If any missing (blank or absent) term is total-like, the check is undecided: ``holds`` null,
-  ``difference`` null, reading ``blank_unknown``; ``lhs``/``rhs`` are the sums of the printed
-  terms on each side (null for a side with none).
+* A term is *undecided* when its cell is one the parser could not decide (`ingest.undecided`:
+  an ambiguous split, values it could not place); it is null but not a printed blank.
+* If any missing (blank or absent) term that is not undecided is total-like, the source leaves
+  the check open: ``holds`` null, ``difference`` null, reading ``blank_unknown``; ``lhs``/``rhs``
+  are the sums of the printed terms on each side (null for a side with none).
+* Otherwise, if any term is undecided, so is the check: reading ``undecided``, ``holds`` and
+  ``difference`` null, ``lhs``/``rhs`` as for ``blank_unknown``. It is neither passed nor failed.
 * Otherwise missing terms are read as 0 (reading ``blank_as_zero``), or, when every term is
   printed, reading ``printed``. ``holds`` is ``lhs == rhs``.
+
+Every check lists its undecided terms as ``row.col`` (sorted) in ``undecided``.
 
 Identities (spec numbering):
   1 ledger        at applicant column c: new_requests + carried_over = total_processed + carried_forward
@@ -31,6 +37,7 @@ from ingest.codes import (
     REVIEW_GROUPS,
     disposition_leaves,
 )
+from ingest.undecided import terms as undecided_terms
 
 Term = tuple[str, str]  # (row_code, col_code)
 
@@ -50,6 +57,7 @@ def evaluate_terms(
     lhs_terms: Iterable[Term],
     rhs_terms: Iterable[Term],
     soft: bool = False,
+    undecided: frozenset[Term] = frozenset(),
 ) -> dict | None:
     lhs_terms, rhs_terms = list(lhs_terms), list(rhs_terms)
 
@@ -65,12 +73,14 @@ def evaluate_terms(
         _is_total_like(t, lhs_total and side == "lhs")
         for side, terms, values in (("lhs", lhs_terms, lv), ("rhs", rhs_terms, rv))
         for t, v in zip(terms, values, strict=True)
-        if v is None
+        if v is None and t not in undecided
     ]
+    unknown = sorted({f"{r}.{c}" for r, c in lhs_terms + rhs_terms if (r, c) in undecided})
     lhs = sum(v for v in lv if v is not None)
     rhs = sum(v for v in rv if v is not None)
-    if any(missing):
-        reading, holds, diff = "blank_unknown", None, None
+    if any(missing) or unknown:
+        reading = "blank_unknown" if any(missing) else "undecided"
+        holds, diff = None, None
         lhs_out = None if all(v is None for v in lv) else _num(lhs)
         rhs_out = None if all(v is None for v in rv) else _num(rhs)
     else:
@@ -87,6 +97,7 @@ def evaluate_terms(
         "holds": holds,
         "reading": reading,
         "soft": soft,
+        "undecided": unknown,
     }
 
 
@@ -94,6 +105,7 @@ def evaluate(result: Mapping) -> list[dict]:
     """All identity checks for a parsed report (the `checks` list of the parse contract)."""
     checks: list[dict | None] = []
     apps = result.get("applications") or {}
+    open_apps = undecided_terms(result, "applications")
     if apps:
         version = (result.get("template") or {}).get("applications") or "2019"
         leaves = disposition_leaves(version)
@@ -105,26 +117,43 @@ def evaluate(result: Mapping) -> list[dict]:
                     apps,
                     [("new_requests", c), ("carried_over", c)],
                     [("total_processed", c), ("carried_forward", c)],
+                    undecided=open_apps,
                 )
             )
         for c in APPLICANT_COLUMNS:
             checks.append(
                 evaluate_terms(
-                    "dispositions", c, apps, [("total_processed", c)], [(r, c) for r in leaves]
+                    "dispositions",
+                    c,
+                    apps,
+                    [("total_processed", c)],
+                    [(r, c) for r in leaves],
+                    undecided=open_apps,
                 )
             )
         for r in apps:
             checks.append(
                 evaluate_terms(
-                    "applicants", r, apps, [(r, "total")], [(r, c) for c in APPLICANT_PARTS]
+                    "applicants",
+                    r,
+                    apps,
+                    [(r, "total")],
+                    [(r, c) for c in APPLICANT_PARTS],
+                    undecided=open_apps,
                 )
             )
     reviews = result.get("reviews") or {}
+    open_reviews = undecided_terms(result, "reviews")
     for g in REVIEW_GROUPS:
         if g in reviews:
             checks.append(
                 evaluate_terms(
-                    "outcomes", g, reviews, [(g, "total")], [(g, o) for o in OUTCOME_PARTS]
+                    "outcomes",
+                    g,
+                    reviews,
+                    [(g, "total")],
+                    [(g, o) for o in OUTCOME_PARTS],
+                    undecided=open_reviews,
                 )
             )
     checks.extend(narrative_checks(result))
@@ -166,6 +195,7 @@ def narrative_checks(result: Mapping) -> list[dict]:
                 "holds": abs(value - table_value) < 1e-9,
                 "reading": "printed",
                 "soft": True,
+                "undecided": [],
             }
         )
     return out

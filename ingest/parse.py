@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ingest import checks as identity_checks
-from ingest import codes, digits, labels
+from ingest import codes, digits, labels, undecided
 from ingest.documents import to_text
 from ingest.narrative import stated_totals, title_info
 from ingest.normalize import norm_label
@@ -37,6 +37,7 @@ N_OUTCOME = len(codes.OUTCOMES)
 
 
 DIGIT_SPLIT = "digit_split"
+AMBIGUOUS = "ambiguous_split"  # the issue of a glued run whose valid splits disagree
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +46,7 @@ class Token:
     method: str
     cell: Cell | None  # a value (number or blank) or None for text
     glued: bool = False  # a run of numeric cells printed with no separator
+    undecided: str | None = None  # why the parse left a printed value unknown (ingest.undecided)
 
 
 @dataclass
@@ -139,7 +141,7 @@ def _assign_application(state: State, code: str, run: list[Token]) -> None:
 
 def _cell(section: str, row: str, col: str, tok: Token, value=None) -> dict:
     v = tok.cell.value if value is None else value
-    return {
+    cell = {
         "section": section,
         "row": row,
         "col": col,
@@ -147,6 +149,9 @@ def _cell(section: str, row: str, col: str, tok: Token, value=None) -> dict:
         "raw": tok.text,
         "method": tok.method,
     }
+    if tok.undecided and v is None:
+        cell["undecided"] = tok.undecided
+    return cell
 
 
 def _assign_reviews(state: State, groups: list[str], run: list[Token]) -> bool:
@@ -317,26 +322,29 @@ def _take_glued(state: State, buffer: list[str], run: str) -> bool:
 
 def _place_applications(state: State) -> None:
     placement = place_rows(state.app_runs)
-    for code, message in placement.issues:
-        state.issue("warning", code, message)
+    for code, message, rows in placement.issues:
+        where = {} if rows is None else {"rows": list(rows)}
+        state.issue("warning", code, message, section="applications", **where)
     for row, run in placement.rows:
         _assign_application(state, row, run)
 
 
-def _synthetic(value, run: str, unit: str | None = None) -> Token:
-    return Token(run, DIGIT_SPLIT, Cell(value, run, unit))
+def _synthetic(value, run: str, unit: str | None = None, undecided: bool = False) -> Token:
+    return Token(
+        run, DIGIT_SPLIT, Cell(value, run, unit), undecided=AMBIGUOUS if undecided else None
+    )
 
 
 def _ambiguous(state: State, section: str, run: str, amb: dict) -> None:
     """The issue of a row whose run splits several ways that all satisfy the identities (or
-    whose search was cut short): its undecided cells are left blank and named."""
+    whose search was cut short): its undecided cells are left null, marked undecided, and named."""
     found = amb["candidates"]
     state.issue(
         "warning",
-        "ambiguous_split",
+        AMBIGUOUS,
         f"{section} row {amb['row']}: run {run!r} splits {len(found)}"
         f"{'+' if amb['truncated'] else ''} ways that all satisfy the identities, e.g. "
-        f"{found[:3]}; cells that differ left blank",
+        f"{found[:3]}; cells that differ left undecided",
         section=section,
         row=amb["row"],
         columns=amb["columns"],
@@ -359,13 +367,16 @@ def _decode_glued(state: State) -> None:
                 section="applications",
                 row=row,
             )
+        open_cells = {(a["row"], c) for a in dec.ambiguous for c in a["columns"]}
         for row, cols in dec.values.items():
             if row in dec.unsolved:
                 continue
             run = state.glued_apps[row]
-            _assign_application(
-                state, row, [_synthetic(cols[c], run) for c in codes.APPLICANT_COLUMNS]
-            )
+            tokens = [
+                _synthetic(cols[c], run, undecided=(row, c) in open_cells)
+                for c in codes.APPLICANT_COLUMNS
+            ]
+            _assign_application(state, row, tokens)
     for groups, run in state.glued_reviews:
         specific = [g for g in groups if g != "litigation"]
         targets = tuple(specific) if len(specific) == 1 and "litigation" not in groups else None
@@ -379,15 +390,23 @@ def _decode_glued(state: State) -> None:
                 "digit_split_failed",
                 f"review run {run!r} has no valid split",
                 section="reviews",
+                rows=list(targets or codes.REVIEW_GROUPS),
             )
             continue
-        for amb in dec.ambiguous:
+        # a search cut short before any split was found sets nothing: every cell is open
+        cut_short = {"candidates": [], "truncated": True, "columns": list(codes.OUTCOMES)}
+        ambiguous = dec.ambiguous or (
+            [] if dec.complete else [{"row": g, **cut_short} for g in dec.values]
+        )
+        for amb in ambiguous:
             _ambiguous(state, "reviews", run, amb)
+        open_cells = {(a["row"], c) for a in ambiguous for c in a["columns"]}
         for g, cols in dec.values.items():
             if g not in state.reviews:
                 state.reviews[g] = dict(cols)
                 state.cells.extend(
-                    _cell("reviews", g, o, _synthetic(cols[o], run)) for o in codes.OUTCOMES
+                    _cell("reviews", g, o, _synthetic(cols[o], run, undecided=(g, o) in open_cells))
+                    for o in codes.OUTCOMES
                 )
     seen = {placed for placed, *_ in state.proactive_runs}
     for item, header, run, unit in state.glued_items:
@@ -464,13 +483,19 @@ def _decode_item(state: State, item: str, header: list, run: str, unit: str | No
             "warning",
             "ambiguous_split",
             f"item {item}: run {run!r} splits several ways, e.g. {splits[:3]}; "
-            "cells that differ left blank",
+            "cells that differ left undecided",
             **where,
             candidates=splits[:10],
         )
     units = {rd.unit for rd in decodings.values()}
     printed_unit = units.pop() if len(units) == 1 else None
-    tokens = [_synthetic(v, run, printed_unit) for v in values]
+    # a null is a printed blank only when every split of every layout reads a blank there
+    complete = all(rd.complete for rd in decodings.values())
+    blank = [complete and all(s[k] is None for s in splits) for k in range(len(values))]
+    tokens = [
+        _synthetic(v, run, printed_unit, undecided=v is None and not printed_blank)
+        for v, printed_blank in zip(values, blank, strict=True)
+    ]
     state.proactive_runs.append((item, header, tokens, unit))
 
 
@@ -521,6 +546,8 @@ def _assign_run(state: State, buffer: list[str], run: list[Token]) -> None:
             "warning",
             "cell_count_mismatch",
             f"row {code}: {len(run)} values where {N_APPLICANT} columns are expected; row left out",
+            section="applications",
+            row=code,
         )
 
 
@@ -604,6 +631,7 @@ def empty_result(source: str, sha256: str | None) -> dict:
         "checks": [],
         "issues": [],
         "cells": [],
+        "undecided": [],
         "status": "no_statistics",
         "parser_version": PARSER_VERSION,
     }
@@ -662,6 +690,8 @@ def parse_text(text: str, source: str = "", sha256: str | None = None) -> dict:
     result["cells"] = [
         c for c in state.cells if c["section"] == "narrative" or (c["section"], c["row"]) in kept
     ]
+    result["cells"] += undecided.left_out_cells(state.issues, result)
+    result["undecided"] = undecided.listed(result["cells"])
     result["checks"] = identity_checks.evaluate(result)
     for c in result["checks"]:
         if c["holds"] is False:

@@ -54,7 +54,9 @@ class ValueRun:
 class Placement:
     version: str | None
     rows: list[tuple[str, list]] = field(default_factory=list)  # (row code, 7 tokens)
-    issues: list[tuple[str, str]] = field(default_factory=list)  # (issue code, message)
+    # (issue code, message, rows): the rows whose values were left out, None when they may be
+    # any row of the table that no values were placed in
+    issues: list[tuple[str, str, tuple[str, ...] | None]] = field(default_factory=list)
 
 
 @dataclass
@@ -333,6 +335,7 @@ def place_rows(runs: list[ValueRun]) -> Placement:
                     f"{len(run.tokens)} values in one run with no row label between them "
                     f"({' '.join(t.text for t in run.tokens[:WIDTH])} …): which row each "
                     "value belongs to cannot be told; left out",
+                    None,
                 )
             )
     for i, (c, opts) in enumerate(zip(chunks, options, strict=True)):
@@ -341,11 +344,11 @@ def place_rows(runs: list[ValueRun]) -> Placement:
         values = " ".join(t.text for t in c.tokens)
         named = ", ".join(sorted({r for _side, r in c.named} - {UNREAD})) or "no readable label"
         if taken[i] is None:
-            fits = _names(opts, rows)
+            fits = tuple(rows[j] for j in sorted(o for o in opts if o is not None))
             placement.issues.append(
-                ("row_ambiguous", f"values {values} fit rows {fits}; left out")
+                ("row_ambiguous", f"values {values} fit rows {', '.join(fits)}; left out", fits)
                 if fits and len(opts) > 1
-                else ("unmatched_values", f"values {values} ({named}) fit no row; left out")
+                else ("unmatched_values", f"values {values} ({named}) fit no row; left out", None)
             )
         elif not _consistent(i, taken[i], chunks, taken, runs):
             placement.issues.append(
@@ -353,6 +356,7 @@ def place_rows(runs: list[ValueRun]) -> Placement:
                     "row_label_conflict",
                     f"values {values} are in the place of row {taken[i]} but labelled {named}; "
                     "left out",
+                    tuple(dict.fromkeys([taken[i], *(r for _side, r in c.named if r != UNREAD)])),
                 )
             )
         else:
@@ -377,7 +381,3 @@ def _consistent(
         if runs[a].after != runs[b].before:  # another run of values stands between them
             return False
     return True
-
-
-def _names(opts: frozenset[int | None], rows: tuple[str, ...]) -> str:
-    return ", ".join(rows[j] for j in sorted(o for o in opts if o is not None))

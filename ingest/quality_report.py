@@ -80,7 +80,9 @@ class PassRate:
     key: str
     checked: int  # reports with at least one hard identity check
     passed: int  # ... whose hard identities all hold (not quarantined)
-    identities: Mapping[str, tuple[int, int, int]]  # identity -> (held, failed, undecided)
+    # identity -> (held, failed, open: a blank total, undecided: a cell the parser could not
+    # decide); open and undecided checks are neither held nor failed
+    identities: Mapping[str, tuple[int, int, int, int]]
 
 
 @dataclass(frozen=True)
@@ -155,14 +157,16 @@ def _pass_rates(con: duckdb.DuckDBPyConnection, key_sql: str) -> list[PassRate]:
         select {key_sql} as key, c.identity,
             count(*) filter (where c.holds) as held,
             count(*) filter (where not c.holds) as failed,
-            count(*) filter (where c.holds is null) as undecided
+            count(*) filter (where c.holds is null and c.reading <> 'undecided') as open,
+            count(*) filter (where c.reading = 'undecided') as undecided
         from rpt_reconciliation c join dim_reports r using (report_id)
         group by all
         """,
     )
-    by_key: dict[str, dict[str, tuple[int, int, int]]] = defaultdict(dict)
+    by_key: dict[str, dict[str, tuple[int, int, int, int]]] = defaultdict(dict)
     for c in checks:
-        by_key[c["key"]][c["identity"]] = (c["held"], c["failed"], c["undecided"])
+        counts = (c["held"], c["failed"], c["open"], c["undecided"])
+        by_key[c["key"]][c["identity"]] = counts
     reports.sort(key=lambda r: (r["key"] is None, r["key"] or ""))
     return [
         PassRate(_year(r["key"]), r["checked"], r["passed"], by_key.get(r["key"], {}))
@@ -318,8 +322,8 @@ def _read(con: duckdb.DuckDBPyConnection, duckdb_path: Path) -> ReportData:
     quarantine = _rows(
         con,
         """
-        select q.report_id, q.agency_name, q.reporting_year, q.n_failed, q.n_undecided, q.reason,
-            r.source, r.raw_path
+        select q.report_id, q.agency_name, q.reporting_year, q.n_failed, q.n_undecided,
+            q.n_parse_undecided, q.reason, r.source, r.raw_path
         from rpt_quarantine q join dim_reports r using (report_id)
         order by q.reporting_year, q.agency_name, q.report_id
         """,
@@ -401,13 +405,15 @@ def _source_link(row: Mapping, out_dir: Path) -> str:
     return f'<a href="{escape(href)}" title="{escape(source)}">{escape(source)}</a>'
 
 
-def _rate_cell(counts: tuple[int, int, int] | None) -> str:
+def _rate_cell(counts: tuple[int, int, int, int] | None) -> str:
     if not counts:
         return ""
-    held, failed, undecided = counts
+    held, failed, blank, undecided = counts
     text = f"{_pct(held, held + failed)} ({held}/{held + failed})"
+    if blank:
+        text += f", {blank} open (blank total)"
     if undecided:
-        text += f", {undecided} undecided"
+        text += f", {undecided} undecided by the parser"
     return f'<span class="bad">{text}</span>' if failed else text
 
 
@@ -477,6 +483,7 @@ def _quarantine_table(data: ReportData, out_dir: Path) -> str:
             escape(_year(q["reporting_year"])),
             str(q["n_failed"]),
             str(q["n_undecided"]),
+            str(q["n_parse_undecided"]),
             escape(q["reason"] or ""),
             _source_link(q, out_dir),
         ]
@@ -484,8 +491,16 @@ def _quarantine_table(data: ReportData, out_dir: Path) -> str:
     ]
     more = len(data.quarantine) - len(shown)
     tail = f'<p class="note">… and {more} more in rpt_quarantine.</p>' if more > 0 else ""
-    header = ["agency 机关", "year 年度", "failed", "undecided", "reason 原因", "source 来源"]
-    return _table(header, rows, numeric={2, 3}) + tail
+    header = [
+        "agency 机关",
+        "year 年度",
+        "failed",
+        "blank total",
+        "parser undecided",
+        "reason 原因",
+        "source 来源",
+    ]
+    return _table(header, rows, numeric={2, 3, 4}) + tail
 
 
 def _dispositions_section(data: ReportData) -> str:
@@ -599,8 +614,9 @@ def render_html(data: ReportData, out_dir: Path) -> str:
             "Identity pass rates 勾稽关系通过率",
             '<p class="note">A report passes when every hard identity (ledger, dispositions, '
             "applicants, outcomes) holds; otherwise it is quarantined and kept out of the fct_* "
-            "tables. Cells give the share of checks that hold (held/decided). 硬性勾稽关系全部成立"
-            "的报告进入事实表，否则隔离。</p>"
+            "tables. Cells give the share of checks that hold (held/decided); a check left open "
+            "by a blank total or undecided by the parser (a cell it could not decide) is neither "
+            "held nor failed. 硬性勾稽关系全部成立的报告进入事实表，否则隔离。</p>"
             "<h3>By reporting year 按年度</h3>"
             + _pass_section("year", data.pass_by_year, data.identities)
             + "<h3>By template version (section 二 / section 三) 按模板版本</h3>"

@@ -4,7 +4,10 @@ A URL is fetched under the project's fetch rules (ingest.fetch) into the raw arc
 the copy checked is the copy kept.
 
 Prints the parsed tables as grids with their Chinese labels, marks the cells of every failing
-identity with `!`, lists the identity results and the parse issues.
+identity with `!` and the cells the parser could not decide with `?` (a blank is `·`), lists
+the identity results and the parse issues. An identity is FAIL (the printed numbers break it),
+BLANK (a blank total leaves it open) or UNDECIDED (it involves a cell the parser could not
+decide: neither failed nor passed).
 """
 
 from __future__ import annotations
@@ -65,8 +68,11 @@ def render(result: dict) -> str:
         elif c["holds"] is False and c["identity"] == "outcomes":
             failing.add((c["at"], "total"))
 
-    def cell(row: str, col: str, value) -> str:
-        return _fmt(value) + ("!" if (row, col) in failing else "")
+    open_cells = {(u["section"], u["row"], u["col"]) for u in result.get("undecided", [])}
+
+    def cell(row: str, col: str, value, section: str) -> str:
+        text = "?" if (section, row, col) in open_cells else _fmt(value)
+        return text + ("!" if (row, col) in failing else "")
 
     out = [
         f"report   {result['source']}",
@@ -79,14 +85,18 @@ def render(result: dict) -> str:
         rows = []
         for item, measures in result["proactive"].items():
             for m, v in measures.items():
-                rows.append((f"{labels[item]} · {labels[m].split(' / ')[0]}", [cell(item, m, v)]))
+                label = f"{labels[item]} · {labels[m].split(' / ')[0]}"
+                rows.append((label, [cell(item, m, v, "proactive")]))
         out += _grid("二、主动公开政府信息情况", rows, ["值"]) + [""]
     if result["applications"]:
         header = [labels[c] for c in codes.APPLICANT_COLUMNS]
         rows = [
             (
                 labels[r],
-                [cell(r, c, result["applications"][r].get(c)) for c in codes.APPLICANT_COLUMNS],
+                [
+                    cell(r, c, result["applications"][r].get(c), "applications")
+                    for c in codes.APPLICANT_COLUMNS
+                ],
             )
             for r in result["applications"]
         ]
@@ -94,7 +104,10 @@ def render(result: dict) -> str:
     if result["reviews"]:
         header = [labels[o] for o in codes.OUTCOMES]
         rows = [
-            (labels[g], [cell(g, o, result["reviews"][g].get(o)) for o in codes.OUTCOMES])
+            (
+                labels[g],
+                [cell(g, o, result["reviews"][g].get(o), "reviews") for o in codes.OUTCOMES],
+            )
             for g in result["reviews"]
         ]
         out += _grid("四、政府信息公开行政复议、行政诉讼情况", rows, header) + [""]
@@ -102,17 +115,31 @@ def render(result: dict) -> str:
         out.append("narrative: " + ", ".join(f"{k}={v}" for k, v in result["narrative"].items()))
         out.append("")
     failed = [c for c in result["checks"] if c["holds"] is False]
-    undecided = [c for c in result["checks"] if c["holds"] is None]
+    blank = [c for c in result["checks"] if c["holds"] is None and c["reading"] != "undecided"]
+    undecided = [c for c in result["checks"] if c["reading"] == "undecided"]
     out.append(
-        f"identities: {len(result['checks'])} evaluated, {len(failed)} failing, {len(undecided)} undecided"
+        f"identities: {len(result['checks'])} evaluated, {len(failed)} failing, "
+        f"{len(blank)} open (blank total), {len(undecided)} undecided by the parser"
     )
-    for c in failed + undecided:
-        mark = "FAIL" if c["holds"] is False else "????"
-        soft = " (soft)" if c["soft"] else ""
-        out.append(
-            f"  {mark} {c['identity']}{soft} at {c['at']}: {c['lhs']} vs {c['rhs']}"
-            f" difference {c['difference']} [{c['reading']}]"
-        )
+    for mark, listed in (("FAIL", failed), ("BLANK", blank), ("UNDECIDED", undecided)):
+        for c in listed:
+            soft = " (soft)" if c["soft"] else ""
+            where = f"  {mark} {c['identity']}{soft} at {c['at']}: "
+            if mark == "UNDECIDED":
+                out.append(
+                    f"{where}printed terms {c['lhs']} vs {c['rhs']}, "
+                    f"cells not decided: {', '.join(c['undecided'])}"
+                )
+            else:
+                out.append(
+                    f"{where}{c['lhs']} vs {c['rhs']} difference {c['difference']} [{c['reading']}]"
+                )
+    left_out = sorted(
+        {(u["section"], u["row"]) for u in result.get("undecided", [])}
+        - {(s, r) for s in ("applications", "reviews", "proactive") for r in result[s]}
+    )
+    if left_out:
+        out.append("rows printed but not read: " + ", ".join(f"{s} {r}" for s, r in left_out))
     if result["issues"]:
         out.append("issues:")
         out += [f"  {i['severity']:<7} {i['code']}: {i['message']}" for i in result["issues"]]

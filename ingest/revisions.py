@@ -20,25 +20,29 @@ CODE = "revised_report"
 SHOWN = 5  # changed values listed in the message
 
 Key = tuple[str, str, str]
+UNDECIDED = "undecided"  # a value printed but not decided by the parser (not a blank)
 
 
-def _values(cells: pa.Table, report_id: str) -> dict[Key, float | None]:
+def _values(cells: pa.Table, report_id: str) -> dict[Key, float | str | None]:
     mine = cells.filter(pc.equal(cells["report_id"], report_id))
     return {
-        (s, r, c): v
-        for s, r, c, v in zip(
+        (s, r, c): UNDECIDED if open_ else v
+        for s, r, c, v, open_ in zip(
             mine["section"].to_pylist(),
             mine["row_code"].to_pylist(),
             mine["col_code"].to_pylist(),
             mine["value"].to_pylist(),
+            mine["undecided"].to_pylist(),
             strict=True,
         )
     }
 
 
-def _show(v: float | None) -> str:
+def _show(v: float | str | None) -> str:
     if v is None:
         return "blank"
+    if isinstance(v, str):
+        return v
     return str(int(v)) if float(v).is_integer() else f"{v:g}"
 
 

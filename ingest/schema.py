@@ -62,6 +62,8 @@ REPORTS = pa.schema(
         pa.field("n_cells", pa.int32()),
         pa.field("n_issues", pa.int32()),
         pa.field("n_checks_failed", pa.int32()),
+        # identity checks involving a cell the parser could not decide: neither held nor failed
+        pa.field("n_checks_undecided", pa.int32()),
         pa.field("parser_version", pa.string(), nullable=False),
         # digest of the parser's code: a report is parsed again when it or the bytes change
         pa.field("parser_digest", pa.string()),
@@ -77,10 +79,14 @@ CELLS = pa.schema(
         pa.field("row_code", pa.string(), nullable=False),
         # applicant code (applications), outcome (reviews), measure (proactive), 'value' (narrative)
         pa.field("col_code", pa.string(), nullable=False),
-        pa.field("value", pa.float64()),  # null = blank in the source
+        pa.field("value", pa.float64()),  # null = blank in the source, unless undecided
         pa.field("raw", pa.string()),  # the cell text as printed
-        # html_table | text_grid | digit_split | narrative
+        # html_table | text_grid | digit_split | narrative | not_read (a row left out)
         pa.field("method", pa.string(), nullable=False),
+        # the value is printed but the parser could not decide it (null, not a blank)
+        pa.field("undecided", pa.bool_(), nullable=False),
+        # why (ingest.undecided): ambiguous_split, digit_split_failed, row_ambiguous ...
+        pa.field("undecided_by", pa.string()),
     ]
 )
 
@@ -93,10 +99,13 @@ CHECKS = pa.schema(
         pa.field("lhs", pa.float64()),
         pa.field("rhs", pa.float64()),
         pa.field("difference", pa.float64()),
-        pa.field("holds", pa.bool_()),  # null = cannot be decided (blank total)
-        # printed | blank_as_zero | blank_unknown
+        pa.field("holds", pa.bool_()),  # null = cannot be decided (see reading)
+        # printed | blank_as_zero | blank_unknown (a blank total) | undecided (a term the
+        # parser could not decide)
         pa.field("reading", pa.string(), nullable=False),
         pa.field("soft", pa.bool_(), nullable=False),
+        # the undecided terms as row.col, sorted; null when none
+        pa.field("undecided", pa.list_(pa.string())),
     ]
 )
 

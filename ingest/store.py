@@ -88,6 +88,7 @@ def _opt_bool(value: object, what: str) -> bool | None:
 def cell_row(report_id: str, cell: Mapping) -> Row:
     section, row, col = cell.get("section"), cell.get("row"), cell.get("col")
     value, raw, method = cell.get("value"), cell.get("raw"), cell.get("method")
+    undecided_by = cell.get("undecided") or None
     # the usual cell, as the parser makes it, in one test (a report has hundreds of cells)
     if (
         type(section) is str
@@ -101,6 +102,7 @@ def cell_row(report_id: str, cell: Mapping) -> Row:
         and not (section.isspace() or row.isspace() or col.isspace() or method.isspace())
         and (value is None or type(value) is float or type(value) is int)
         and (raw is None or type(raw) is str)
+        and (undecided_by is None or (type(undecided_by) is str and value is None))
     ):
         return {
             "report_id": report_id,
@@ -110,15 +112,23 @@ def cell_row(report_id: str, cell: Mapping) -> Row:
             "value": None if value is None else float(value),
             "raw": raw,
             "method": method,
+            "undecided": undecided_by is not None,
+            "undecided_by": undecided_by,
         }
+    value = _opt_float(value, "cell value")
+    undecided_by = _opt_str(undecided_by)
+    if undecided_by is not None and value is not None:
+        raise RejectedResult(f"cell undecided but with a value: {dict(cell)!r}")
     return {
         "report_id": report_id,
         "section": _required_str(cell, "section", "cell"),
         "row_code": _required_str(cell, "row", "cell"),
         "col_code": _required_str(cell, "col", "cell"),
-        "value": _opt_float(value, "cell value"),
+        "value": value,
         "raw": _opt_str(raw),
         "method": _required_str(cell, "method", "cell"),
+        "undecided": undecided_by is not None,
+        "undecided_by": undecided_by,
     }
 
 
@@ -133,7 +143,17 @@ def check_row(report_id: str, check: Mapping) -> Row:
         "holds": _opt_bool(check.get("holds"), "check holds"),
         "reading": _required_str(check, "reading", "check"),
         "soft": bool(_opt_bool(check.get("soft"), "check soft")),
+        "undecided": _opt_terms(check.get("undecided"), "check undecided"),
     }
+
+
+def _opt_terms(value: object, what: str) -> list[str] | None:
+    """A list of strings, sorted; None when empty."""
+    if value is None:
+        return None
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        raise RejectedResult(f"{what}: not a list of strings: {value!r}")
+    return sorted(value) or None
 
 
 def issue_row(report_id: str, issue: Mapping) -> Row:
@@ -211,6 +231,7 @@ def error_rows(archived: ArchivedReport, message: str, parsed_at: datetime) -> d
         "n_cells": 0,
         "n_issues": 0,
         "n_checks_failed": 0,
+        "n_checks_undecided": 0,
         "parsed_at": parsed_at,
     }
     return {"reports": [report], "cells": [], "checks": [], "issues": []}
@@ -248,6 +269,7 @@ def result_rows(
         "n_cells": len(cells),
         "n_issues": len(issues),
         "n_checks_failed": sum(1 for c in check_rows if c["holds"] is False),
+        "n_checks_undecided": sum(1 for c in check_rows if c["reading"] == "undecided"),
         "parsed_at": parsed_at,
     }
     return {"reports": [report], "cells": cells, "checks": check_rows, "issues": issues}

@@ -123,10 +123,10 @@ order by reporting_year nulls last
 
 QUARANTINED_REPORTS = f"""
 select q.report_id, r.source, q.agency_name as agency, q.reporting_year as year,
-    q.n_failed, q.n_undecided, q.reason
+    q.n_failed, q.n_undecided, q.n_parse_undecided, q.reason
 from rpt_quarantine as q
 left join dim_reports as r using (report_id)
-order by q.n_failed + q.n_undecided desc, q.report_id
+order by q.n_failed desc, q.n_undecided + q.n_parse_undecided desc, q.report_id
 limit {SHOWN_QUARANTINED}
 """
 
@@ -160,11 +160,13 @@ def quarantine_share(warehouse: WarehouseResource) -> dg.AssetCheckResult:
         "Reports with statistics (status complete or partial, or quarantined) by reporting "
         "year (dim_reports.reporting_year), and how many are in rpt_quarantine: kept out of "
         "the fct_ tables because their printed numbers break a hard identity (1-4) or leave it "
-        f"undecided. A year warns above {THRESHOLDS.max_quarantined:.0%}. The table lists the "
-        f"{SHOWN_QUARANTINED} reports with the most failing identities.",
+        "undecided (a blank total), or because it involves a cell the parser could not decide "
+        f"(n_parse_undecided: not a failure). A year warns above {THRESHOLDS.max_quarantined:.0%}. "
+        f"The table lists the {SHOWN_QUARANTINED} reports with the most failing identities.",
         rows="by_year",
         quarantined_reports=markdown_table(
-            verdict.details, ["report_id", "source", "agency", "year", "n_failed", "reason"]
+            verdict.details,
+            ["report_id", "source", "agency", "year", "n_failed", "n_parse_undecided", "reason"],
         ),
     )
 

@@ -133,7 +133,9 @@ def test_values_whose_row_no_label_decides_are_left_out():
     result = place_rows(runs)
     got = {code: tokens[0].text for code, tokens in result.rows}
     assert got == {"new_requests": "1", "partially_granted": "3"}
-    assert [code for code, _ in result.issues] == ["row_ambiguous"]
+    assert [(code, rows) for code, _, rows in result.issues] == [
+        ("row_ambiguous", ("carried_over", "granted"))
+    ]
 
 
 def test_values_whose_label_names_another_row_are_left_out():
@@ -146,7 +148,10 @@ def test_values_whose_label_names_another_row_are_left_out():
     result = place_rows(runs_of(*items))
     got = {code: tokens[0].text for code, tokens in result.rows}
     assert got == {"new_requests": "1", "carried_over": "2", "partially_granted": "4"}
-    assert [code for code, _ in result.issues] == ["row_label_conflict"]
+    # the rows it may be: its place, and those the labels around it name
+    assert [(code, rows) for code, _, rows in result.issues] == [
+        ("row_label_conflict", ("granted", "new_requests", "partially_granted"))
+    ]
 
 
 def test_pdf_text_page_numbers_and_vertical_labels_are_not_values():
@@ -188,4 +193,5 @@ def test_a_long_run_of_values_is_left_out():
     )
     result = place_rows(runs)
     assert {code: tokens[0].text for code, tokens in result.rows} == {"partially_granted": "4"}
-    assert [code for code, _ in result.issues] == ["long_run"]
+    # which rows the values are is unknown: any row of the table left without values
+    assert [(code, rows) for code, _, rows in result.issues] == [("long_run", None)]

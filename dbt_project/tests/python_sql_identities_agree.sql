@@ -1,17 +1,18 @@
 -- The hard identities computed in SQL (int_identity_checks) and by the parser
 -- (ingest/checks.py, the checks table) must agree exactly: same positions, same readings,
--- same sides and verdicts. Any row present on one side only, or differing, fails.
+-- same sides, verdicts and undecided terms. Any row present on one side only, or differing,
+-- fails.
 with parser as (
     select
         report_id, identity, "at",
         round(lhs, 6) as lhs, round(rhs, 6) as rhs, round(difference, 6) as difference,
-        holds, reading
+        holds, reading, undecided
     from {{ ref('stg_checks') }}
     where not soft
 ),
 
 warehouse as (
-    select report_id, identity, "at", lhs, rhs, difference, holds, reading
+    select report_id, identity, "at", lhs, rhs, difference, holds, reading, undecided
     from {{ ref('int_identity_checks') }}
 )
 
@@ -28,7 +29,9 @@ select
     parser.holds as parser_holds,
     warehouse.holds as sql_holds,
     parser.reading as parser_reading,
-    warehouse.reading as sql_reading
+    warehouse.reading as sql_reading,
+    parser.undecided as parser_undecided,
+    warehouse.undecided as sql_undecided
 from parser
 full outer join warehouse
     on parser.report_id = warehouse.report_id
@@ -41,3 +44,4 @@ where parser.report_id is null
    or parser.lhs is distinct from warehouse.lhs
    or parser.rhs is distinct from warehouse.rhs
    or parser.difference is distinct from warehouse.difference
+   or parser.undecided is distinct from warehouse.undecided

@@ -8,7 +8,8 @@
 --   3 applicants    at application row r:  total = sum of the six applicant columns
 --   4 outcomes      at review group g:      total = upheld + corrected + other + pending
 -- A term is total-like (总计) when its column is `total`, or when it is the total_processed
--- that the dispositions identity checks (its left-hand side).
+-- that the dispositions identity checks (its left-hand side). A term is undecided when its
+-- cell is one the parser could not decide (null, but not a printed blank).
 -- A view: only int_identity_checks aggregates it, and at national scale it has tens of
 -- millions of rows that would be written for nothing.
 {{ config(materialized='view') }}
@@ -127,7 +128,8 @@ select
     terms.row_code,
     terms.col_code,
     cells.value,
-    (terms.col_code = 'total' or (terms.identity = 'dispositions' and terms.side = 'lhs')) as is_total_like
+    (terms.col_code = 'total' or (terms.identity = 'dispositions' and terms.side = 'lhs')) as is_total_like,
+    coalesce(cells.undecided, false) as is_undecided
 from terms
 left join {{ ref('stg_cells') }} as cells
     on cells.report_id = terms.report_id

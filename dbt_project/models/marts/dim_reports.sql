@@ -26,6 +26,7 @@ select
     reports.n_cells,
     reports.n_issues,
     reports.n_checks_failed,
+    reports.n_checks_undecided,
     reports.parser_version,
     reports.parsed_at,
     quarantine.report_id is not null as is_quarantined,

@@ -9,5 +9,7 @@ select
     col_code,
     cast(value as double) as value,
     raw,
-    method
+    method,
+    undecided,
+    undecided_by
 from {{ source('ogi', 'cells') }}

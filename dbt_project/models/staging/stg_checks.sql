@@ -7,5 +7,6 @@ select
     cast(difference as double) as difference,
     holds,
     reading,
-    soft
+    soft,
+    undecided
 from {{ source('ogi', 'checks') }}

@@ -26,6 +26,7 @@ select
     n_cells,
     n_issues,
     n_checks_failed,
+    n_checks_undecided,
     parser_version,
     parsed_at,
     coalesce(nullif(trim(catalog_agency), ''), nullif(trim(agency), '')) as agency_name,
