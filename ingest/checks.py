@@ -42,12 +42,11 @@ from ingest.undecided import terms as undecided_terms
 Term = tuple[str, str]  # (row_code, col_code)
 
 
-def _is_total_like(term: Term, lhs_total: bool) -> bool:
-    return term[1] == "total" or lhs_total
-
-
 def _num(x: float) -> int | float:
     return int(x) if float(x).is_integer() else round(x, 6)
+
+
+_NO_ROW: Mapping[str, float | None] = {}
 
 
 def evaluate_terms(
@@ -59,30 +58,37 @@ def evaluate_terms(
     soft: bool = False,
     undecided: frozenset[Term] = frozenset(),
 ) -> dict | None:
-    lhs_terms, rhs_terms = list(lhs_terms), list(rhs_terms)
-
-    def get(t: Term) -> float | None:
-        return (table.get(t[0]) or {}).get(t[1])
-
-    lv = [get(t) for t in lhs_terms]
-    rv = [get(t) for t in rhs_terms]
-    if all(v is None for v in lv + rv):
+    lhs_terms, rhs_terms = tuple(lhs_terms), tuple(rhs_terms)
+    lv = [(table.get(r) or _NO_ROW).get(c) for r, c in lhs_terms]
+    rv = [(table.get(r) or _NO_ROW).get(c) for r, c in rhs_terms]
+    lhs_printed = [v for v in lv if v is not None]
+    rhs_printed = [v for v in rv if v is not None]
+    if not lhs_printed and not rhs_printed:
         return None
-    lhs_total = identity == "dispositions"
-    missing = [
-        _is_total_like(t, lhs_total and side == "lhs")
-        for side, terms, values in (("lhs", lhs_terms, lv), ("rhs", rhs_terms, rv))
-        for t, v in zip(terms, values, strict=True)
-        if v is None and t not in undecided
-    ]
-    unknown = sorted({f"{r}.{c}" for r, c in lhs_terms + rhs_terms if (r, c) in undecided})
-    lhs = sum(v for v in lv if v is not None)
-    rhs = sum(v for v in rv if v is not None)
-    if any(missing) or unknown:
-        reading = "blank_unknown" if any(missing) else "undecided"
+    # missing: a term neither printed nor undecided; total-like: in the 总计 column, or the
+    # total the dispositions identity checks (its left-hand side)
+    missing = total_missing = False
+    for terms, values, all_total in (
+        (lhs_terms, lv, identity == "dispositions"),
+        (rhs_terms, rv, False),
+    ):
+        if len(values) == len(terms) and None not in values:
+            continue
+        for term, v in zip(terms, values, strict=True):
+            if v is None and term not in undecided:
+                missing = True
+                total_missing = total_missing or all_total or term[1] == "total"
+    unknown = (
+        sorted({f"{r}.{c}" for r, c in lhs_terms + rhs_terms if (r, c) in undecided})
+        if undecided
+        else []
+    )
+    lhs, rhs = sum(lhs_printed), sum(rhs_printed)
+    if total_missing or unknown:
+        reading = "blank_unknown" if total_missing else "undecided"
         holds, diff = None, None
-        lhs_out = None if all(v is None for v in lv) else _num(lhs)
-        rhs_out = None if all(v is None for v in rv) else _num(rhs)
+        lhs_out = _num(lhs) if lhs_printed else None
+        rhs_out = _num(rhs) if rhs_printed else None
     else:
         reading = "blank_as_zero" if missing else "printed"
         diff = _num(lhs - rhs)
