@@ -303,7 +303,7 @@ def ingest_run(catalog: str, warehouse: Path, workers: int) -> dict:
     policy = FetchPolicy.from_env()
     collected = collect(reading.entries, raw, parquet, policy, previous=previous.reports)
     t1 = time.perf_counter()
-    tables, written = stream_tables(
+    batch, written = stream_tables(
         collected.reports, parquet, previous=previous, retire=collected.retired, workers=workers
     )
     t2 = time.perf_counter()
@@ -311,9 +311,9 @@ def ingest_run(catalog: str, warehouse: Path, workers: int) -> dict:
         "archive_s": round(t1 - t0, 2),
         "parse_and_write_s": round(t2 - t1, 2),
         "parquet_write_s": round(sum(w.seconds for w in written.values()), 2),
-        "parsed": tables.parsed,
-        "reused": tables.reused,
-        "status": tables.status_counts,
+        "parsed": batch.parsed,
+        "reused": batch.reused,
+        "status": batch.status_counts,
         "rows": {name: w.rows for name, w in written.items()},
     }
 

@@ -19,14 +19,18 @@ January of Y+1 (agencies) and 31 March of Y+1 (governments): `year_being_publish
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Collection, Iterable
 from datetime import date
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import pyarrow.compute as pc
 
 from ingest.catalog import CatalogEntry
+
+if TYPE_CHECKING:
+    from ingest.collect import Collected
 
 FIRST_YEAR = 2019
 OTHER = "other"
@@ -63,6 +67,24 @@ def reports_in(
     """The archived reports (anything with an `entry`) belonging to any of `partitions`."""
     chosen = set(partitions)
     return [a for a in archived if partition_of(a.entry.year, keys) in chosen]
+
+
+def collected_in(
+    collected: Collected, partitions: Collection[str], keys: Collection[str]
+) -> Collected:
+    """A batch narrowed to the reports of `partitions` (the listings read for it may have found
+    reports of other years), its report counts taken after the filter: `reports`, `archived`,
+    `fetch_errors`, and `other_partitions`, the reports left out. The counts of reads (bytes,
+    listing pages, failures by class) stay those of every read."""
+    reports = reports_in(collected.reports, partitions, keys)
+    counts = {
+        **collected.counts,
+        "reports": len(reports),
+        "archived": sum(a.ok for a in reports),
+        "fetch_errors": sum(not a.ok for a in reports),
+        "other_partitions": len(collected.reports) - len(reports),
+    }
+    return dataclasses.replace(collected, reports=reports, counts=counts)
 
 
 def rows_in(partitions: Collection[str], keys: Collection[str]) -> pc.Expression:

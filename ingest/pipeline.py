@@ -2,15 +2,18 @@
 
   1. read the catalog                       ingest.catalog.read_catalog
   2. fetch / read each report's bytes       ingest.collect.collect (raw archive, fetch log)
-  3. parse and write the tables             stream_tables (or build_tables + write_tables)
+  3. parse and write the tables             stream_tables
 
 Step 3 reads each report back from the archive, parses it and turns the result into rows, on
 every core for a large batch (a process pool, chunks of reports); the rows go to the Parquet
 files as they come (`ingest.store.TableStream`), so memory holds a few chunks of rows, however
-many reports there are. A report whose bytes (sha256), catalog agency and year, and parser code
-are those of the row already in the tables is not parsed again: its rows are carried over
-(`Previous`), with the fetch columns of this run; when no report is parsed again the files of
-its rows are not even rewritten.
+many reports there are. The rows of earlier runs are merged in as the files are rewritten: a
+batch replaces the rows of its reports (and, given a filter, of every report of its year
+partitions) and keeps the others. A report whose bytes (sha256), catalog agency and year, and
+parser code are those of the row already in the tables is not parsed again: its rows are
+carried over (`Previous`), with the fetch columns of this run; when no report is parsed again
+the files of its rows are not even rewritten. The Dagster asset `parsed_tables` and `python -m
+ingest.pipeline` both write through `stream_tables`.
 
 `python -m ingest.pipeline [CATALOG] [--fresh] [--workers N]` runs all three and prints a JSON
 summary.
@@ -20,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import pickle
 import sys
@@ -39,6 +43,7 @@ from ingest.catalog import CatalogReading, read_catalog
 from ingest.collect import Collected, Progress, collect
 from ingest.faults import crash_point
 from ingest.fetch import FetchPolicy
+from ingest.locking import exclusive
 from ingest.parse import parse_document
 from ingest.revisions import revision_issues
 from ingest.schema import PARSER_VERSION, TABLES, parser_digest
@@ -53,9 +58,9 @@ from ingest.store import (
     codes_table,
     error_rows,
     now_utc,
-    previous_reports,
     read_previous,
     result_rows,
+    row_count,
     table_path,
     write_parquet,
 )
@@ -65,6 +70,18 @@ ROW_TABLES = tuple(name for name in REPORT_TABLES if name != "reports")
 
 # (bytes, source, charset declared by the server) -> parse result
 Parser = Callable[[bytes, str, str | None], dict]
+# The columns of a previous reports row that decide whether its report is parsed again.
+DECIDING = (
+    "report_id",
+    "sha256",
+    "status",
+    "parser_version",
+    "parser_digest",
+    "catalog_agency",
+    "catalog_year",
+)
+# Previous rows are turned into Python values this many at a time.
+BLOCK = 4096
 
 
 def report_rows(archived: ArchivedReport, parse: Parser = parse_document) -> dict[str, list[Row]]:
@@ -88,26 +105,57 @@ def report_rows(archived: ArchivedReport, parse: Parser = parse_document) -> dic
 
 
 class Previous:
-    """The rows earlier runs wrote, for the reports whose bytes did not change."""
+    """The rows earlier runs wrote, which a batch is merged into.
 
-    def __init__(self, parquet_dir: Path) -> None:
+    With `reuse` (the default) a report whose bytes did not change keeps its rows, and one whose
+    bytes changed is compared with its previous values (revised reports). Without it (a rebuild
+    after a parser upgrade) every report is parsed again and compared with nothing: the earlier
+    rows only stay for the reports the batch does not replace."""
+
+    def __init__(self, parquet_dir: Path, *, reuse: bool = True) -> None:
         self.parquet_dir = parquet_dir
-        self.reports = previous_reports(parquet_dir)
+        table = read_previous(parquet_dir, "reports") if reuse else None
+        # the rows stay in Arrow; only the columns that decide a re-parse become Python values
+        self.table = TABLES["reports"].empty_table() if table is None else table
+        columns = [self.table[name].to_pylist() for name in DECIDING]
+        self.reports: dict[str, Row] = {
+            str(values[0]): dict(zip(DECIDING, values, strict=True))
+            for values in zip(*columns, strict=True)
+        }
+        self._position = {report_id: i for i, report_id in enumerate(columns[0])}
 
-    def reusable(self, archived: ArchivedReport) -> Row | None:
-        """The previous reports row of `archived` when parsing it again would change nothing:
-        same bytes, same catalog agency and year, same parser; errors are always retried."""
+    def reusable(self, archived: ArchivedReport) -> bool:
+        """Whether parsing `archived` again would change nothing: same bytes, same catalog agency
+        and year, same parser as its previous row; errors are always retried."""
         row = self.reports.get(archived.entry.report_id)
         if row is None or archived.sha256 is None or row["status"] == "error":
-            return None
-        same = (
+            return False
+        return (
             row["sha256"] == archived.sha256
             and row["parser_version"] == PARSER_VERSION
             and row["parser_digest"] == parser_digest()
             and row["catalog_agency"] == archived.entry.agency
             and row["catalog_year"] == archived.entry.year
         )
-        return row if same else None
+
+    def reports_rows(self, reports: Sequence[ArchivedReport]) -> pa.Table:
+        """The previous reports rows of `reports` with the catalog and fetch columns of this run,
+        a block of rows at a time."""
+        builder = TableBuilder(TABLES["reports"], batch_rows=BLOCK)
+        for start in range(0, len(reports), BLOCK):
+            block = reports[start : start + BLOCK]
+            old = self.table.take(self._positions(block)).to_pylist()
+            builder.extend({**row, **catalog_columns(a)} for row, a in zip(old, block, strict=True))
+        return builder.to_table()
+
+    def read_again_only(self, reports: Sequence[ArchivedReport], rows: pa.Table) -> bool:
+        """Whether `rows` (see `reports_rows`) are the previous rows of `reports` but for the
+        time each report was read."""
+        old = self.table.take(self._positions(reports)).drop_columns(["fetched_at"])
+        return rows.drop_columns(["fetched_at"]).equals(old)
+
+    def _positions(self, reports: Sequence[ArchivedReport]) -> pa.Array:
+        return pa.array([self._position[a.entry.report_id] for a in reports], pa.int64())
 
     def changed_bytes(self, archived: ArchivedReport) -> dict[str, tuple[str, str]]:
         """{report_id: (previous sha256, new sha256)} when the report was read before, with a
@@ -130,65 +178,35 @@ class Previous:
         return pa.Table.from_pylist(found, schema=TABLES["issues"]) if found else None
 
     def rows_of(self, table: str, report_ids: set[str]) -> pa.Table | None:
-        previous = read_previous(self.parquet_dir, table)
-        if previous is None or not report_ids:
+        """The previous rows of `report_ids` in `table`, read row group by row group."""
+        if not report_ids or not _intact(self.parquet_dir, table):
             return None
-        return previous.filter(pc.is_in(previous["report_id"], pa.array(sorted(report_ids))))
+        wanted = pc.field("report_id").isin(sorted(report_ids))
+        try:
+            return pq.read_table(table_path(self.parquet_dir, table), filters=wanted)
+        except (OSError, pa.ArrowInvalid):
+            return None
 
 
 @dataclass(frozen=True)
-class Tables:
-    """The Arrow tables of one batch, with the status of each report."""
+class Batch:
+    """What a batch wrote: its reports rows (one per report; the other tables went to the files
+    as they came), the status of each report, how many were parsed and how many kept their rows
+    because their bytes did not change."""
 
-    tables: dict[str, pa.Table]
+    reports: pa.Table
     status_counts: dict[str, int]
     parsed: int = 0
-    reused: int = 0  # reports not parsed again: bytes unchanged
-
-
-def build_tables(
-    archived: Iterable[ArchivedReport],
-    parse: Parser = parse_document,
-    previous: Previous | None = None,
-) -> Tables:
-    """Parse every archived report into the per-report tables, plus the codes table. With
-    `previous`, a report whose bytes did not change keeps its rows instead."""
-    builders = {name: TableBuilder(TABLES[name]) for name in REPORT_TABLES}
-    statuses: Counter[str] = Counter()
-    reused: set[str] = set()
-    changed: dict[str, tuple[str, str]] = {}  # report_id -> (old, new) sha256: maybe revised
-    parsed = 0
-    for report in archived:
-        old = previous.reusable(report) if previous is not None else None
-        if old is not None:
-            builders["reports"].extend([{**old, **catalog_columns(report)}])
-            reused.add(report.entry.report_id)
-            statuses[str(old["status"])] += 1
-            continue
-        rows = report_rows(report, parse)
-        parsed += 1
-        for name, table_rows in rows.items():
-            builders[name].extend(table_rows)
-        statuses[str(rows["reports"][0]["status"])] += 1
-        if previous is not None:
-            changed.update(previous.changed_bytes(report))
-    tables = {name: b.to_table() for name, b in builders.items()}
-    revised = previous.revisions(changed, [tables["cells"]]) if previous is not None else None
-    if revised is not None:
-        tables["issues"] = pa.concat_tables([tables["issues"], revised])
-    for name in REPORT_TABLES:
-        kept = (
-            previous.rows_of(name, reused) if previous is not None and name != "reports" else None
-        )
-        if kept is not None and kept.num_rows:
-            tables[name] = pa.concat_tables([tables[name], kept])
-    tables["codes"] = codes_table()
-    return Tables(tables, status_counts(statuses), parsed, len(reused))
+    reused: int = 0
 
 
 # Reports parsed per task of the process pool, and the batch size from which a pool pays.
 CHUNK = 64
 POOL_FROM = 256
+# Workers are new interpreters, not copies of the caller: a caller with threads (a Dagster
+# step) is never forked, and workers do not hold the caller's memory. As with every pool that
+# spawns, a script that calls stream_tables runs its work under `if __name__ == "__main__":`.
+_POOL_CONTEXT = multiprocessing.get_context("spawn")
 
 
 def _parse_chunk(
@@ -215,7 +233,7 @@ def _parsed_chunks(
         for chunk in chunks:
             yield _parse_chunk(chunk, parse)
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_POOL_CONTEXT) as pool:
         # a bounded window of chunks in flight: memory holds a few chunks, whatever the batch
         pending: deque = deque()
         for chunk in chunks:
@@ -238,6 +256,10 @@ def default_workers() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
 
 
+# (reports done, reports to parse): told after each chunk
+ParseProgress = Callable[[int, int], None]
+
+
 def stream_tables(
     archived: Sequence[ArchivedReport],
     parquet_dir: Path,
@@ -245,103 +267,128 @@ def stream_tables(
     parse: Parser = parse_document,
     previous: Previous | None = None,
     retire: Iterable[str] = (),
+    replace: pc.Expression | None = None,
     workers: int | None = None,
-) -> tuple[Tables, dict[str, WrittenTable]]:
+    progress: ParseProgress | None = None,
+) -> tuple[Batch, dict[str, WrittenTable]]:
     """Parse the reports and write the Parquet tables as a stream, never holding all rows.
 
-    The outcome of `build_tables` then `write_tables`: with `previous` (merging), reports whose
-    bytes did not change keep their rows, reports absent from the batch keep theirs, and the
-    rows of `retire` are dropped; without it each table holds exactly this batch. Reports are
-    parsed on `workers` processes (default: every core) in chunks, each chunk's rows going to
-    the files as they come. When nothing is parsed again, the files of cells, checks and issues
-    are left as they are, and so is the reports table when no report's row changed but for the
-    time it was read (every read is in the fetch log): files that did not change are not
-    rewritten, so what reads them (dbt) can tell that nothing changed.
+    Without `previous`, each table holds exactly this batch. With it (merging), the rows of the
+    batch's reports are replaced and those of every other report kept, except the reports that
+    `replace` selects (a filter on the reports table: a year partition replaces all of that
+    year's rows, so a report that left the catalog leaves the tables) and the ids of `retire`
+    (no longer reports, such as a listing page that now reads well): their rows go. Reports
+    whose bytes did not change keep their rows (see `Previous`).
+
+    Reports are parsed on `workers` processes (default: every core) in chunks, each chunk's rows
+    going to the files as they come. When nothing is parsed again and no row goes, the files of
+    cells, checks and issues are left as they are, and so is the reports table when no report's
+    row changed but for the time it was read (every read is in the fetch log): files that did
+    not change are not rewritten, so what reads them (dbt) can tell that nothing changed.
+    Writers of the same directory take turns (a file lock), so concurrent batches never lose
+    each other's rows. The codes table is written whole when it changed.
     """
     workers = default_workers() if workers is None else workers
-    retire = set(retire)
-    reused: list[Row] = []
+    reused: list[ArchivedReport] = []
     to_parse: list[ArchivedReport] = []
     for report in archived:
-        old = previous.reusable(report) if previous is not None else None
-        if old is None:
-            to_parse.append(report)
-        else:
-            reused.append({**old, **catalog_columns(report)})
+        (reused if previous is not None and previous.reusable(report) else to_parse).append(report)
     batch = {a.entry.report_id for a in archived}
     parsed = {a.entry.report_id for a in to_parse}
-    before = set(previous.reports) if previous is not None else set()
-    untouched = (
-        previous is not None
-        and not parsed
-        and not (retire & before)
-        and all(_intact(parquet_dir, name) for name in ROW_TABLES)
+    reused_rows = (
+        previous.reports_rows(reused) if previous is not None else TABLES["reports"].empty_table()
     )
-
-    def opened(name: str, dropped: set[str]) -> TableStream:
-        stream = TableStream(parquet_dir, name)
-        if previous is not None:
-            stream.carry_over(_ids(dropped), _ids(batch))
-        return stream
-
-    statuses: Counter[str] = Counter(str(row["status"]) for row in reused)
-    reports = TableBuilder(TABLES["reports"])
-    reports.extend(reused)
-    report_parts = [reports.to_table()]
-    streams: dict[str, TableStream] = {}
+    report_parts = [reused_rows]
+    statuses: Counter[str] = Counter(str(s) for s in reused_rows["status"].to_pylist())
     written: dict[str, WrittenTable] = {}
-    try:
-        if not untouched:
-            streams = {name: opened(name, parsed | retire) for name in ROW_TABLES}
-        changed: dict[str, tuple[str, str]] = {}  # report_id -> (old, new) sha256
-        if previous is not None:
-            for report in to_parse:
-                changed.update(previous.changed_bytes(report))
-        new_cells: list[pa.Table] = []  # of the reports whose bytes changed
-        for tables, counts in _parsed_chunks(to_parse, parse, workers):
-            statuses.update(counts)
-            report_parts.append(tables["reports"])
+    with exclusive(parquet_dir / ".write.lock"):
+        before, selected = _previous_ids(parquet_dir, replace)
+        gone = set(retire) | selected  # reports whose rows go, in the batch or not
+        drop_rows = (parsed | gone) - {a.entry.report_id for a in reused}
+        untouched = (
+            previous is not None
+            and not parsed
+            and not (drop_rows & before)
+            and all(_intact(parquet_dir, name) for name in ROW_TABLES)
+        )
+
+        def opened(name: str, dropped: set[str]) -> TableStream:
+            stream = TableStream(parquet_dir, name)
+            if previous is not None:
+                stream.carry_over(_ids(dropped), _ids(batch))
+            return stream
+
+        streams: dict[str, TableStream] = {}
+        try:
+            if not untouched:
+                streams = {name: opened(name, drop_rows) for name in ROW_TABLES}
+            changed: dict[str, tuple[str, str]] = {}  # report_id -> (old, new) sha256
+            if previous is not None:
+                for report in to_parse:
+                    changed.update(previous.changed_bytes(report))
+            new_cells: list[pa.Table] = []  # of the reports whose bytes changed
+            done = 0
+            for tables, counts in _parsed_chunks(to_parse, parse, workers):
+                statuses.update(counts)
+                report_parts.append(tables["reports"])
+                for name in ROW_TABLES:
+                    streams[name].write(tables[name])
+                if changed:
+                    cells = tables["cells"]
+                    new_cells.append(cells.filter(pc.is_in(cells["report_id"], _ids(changed))))
+                done += tables["reports"].num_rows
+                if progress is not None:
+                    progress(done, len(to_parse))
+            revised = previous.revisions(changed, new_cells) if previous is not None else None
+            if revised is not None:
+                streams["issues"].write(revised)
             for name in ROW_TABLES:
-                streams[name].write(tables[name])
-            if changed:
-                cells = tables["cells"]
-                new_cells.append(cells.filter(pc.is_in(cells["report_id"], _ids(changed))))
-        revised = previous.revisions(changed, new_cells) if previous is not None else None
-        if revised is not None:
-            streams["issues"].write(revised)
-        for name in ROW_TABLES:
-            if name in streams:
-                written[name] = streams.pop(name).close()
+                if name in streams:
+                    written[name] = streams.pop(name).close()
+                else:
+                    written[name] = _untouched(parquet_dir, name, _ids(batch))
+            batch_reports = pa.concat_tables(report_parts)
+            if (
+                untouched
+                and _intact(parquet_dir, "reports")
+                and previous.read_again_only(reused, reused_rows)
+            ):
+                written["reports"] = _untouched(parquet_dir, "reports", _ids(batch))
             else:
-                written[name] = _untouched(parquet_dir, name, _ids(batch))
-        if untouched and _intact(parquet_dir, "reports") and _only_read_again(reused, previous):
-            written["reports"] = _untouched(parquet_dir, "reports", _ids(batch))
-        else:
-            streams["reports"] = opened("reports", batch | retire)
-            streams["reports"].write(pa.concat_tables(report_parts))
-            written["reports"] = streams.pop("reports").close()
-    finally:
-        for stream in streams.values():
-            stream.abort()
+                streams["reports"] = opened("reports", batch | gone)
+                streams["reports"].write(batch_reports)
+                written["reports"] = streams.pop("reports").close()
+        finally:
+            for stream in streams.values():
+                stream.abort()
+        written["codes"] = _write_codes(parquet_dir)
+    outcome = Batch(batch_reports, status_counts(statuses), len(to_parse), len(reused))
+    return outcome, {name: written[name] for name in TABLES}
+
+
+def _write_codes(parquet_dir: Path) -> WrittenTable:
+    """The codes table, rewritten only when the code list changed."""
     codes = codes_table()
-    old_codes = read_previous(parquet_dir, "codes")
-    if old_codes is None or not old_codes.equals(codes):
-        write_parquet(codes, table_path(parquet_dir, "codes"))
-    path = str(table_path(parquet_dir, "codes"))
-    written["codes"] = WrittenTable("codes", path, codes.num_rows, codes.num_rows, 0)
-    tables = Tables({}, status_counts(statuses), len(to_parse), len(reused))
-    return tables, {name: written[name] for name in TABLES}
+    path = table_path(parquet_dir, "codes")
+    before = row_count(path)
+    old = read_previous(parquet_dir, "codes")
+    if old is None or not old.equals(codes):
+        write_parquet(codes, path)
+    return WrittenTable("codes", str(path), codes.num_rows, codes.num_rows, 0, before)
 
 
-def _only_read_again(reused: list[Row], previous: Previous | None) -> bool:
-    """Whether every row is its previous row but for the time its report was read."""
-    if previous is None:
-        return False
-    for row in reused:
-        old = previous.reports[str(row["report_id"])]
-        if any(row[k] != old[k] for k in row if k != "fetched_at"):
-            return False
-    return True
+def _previous_ids(parquet_dir: Path, replace: pc.Expression | None) -> tuple[set[str], set[str]]:
+    """The report ids of the reports table, and those of them that `replace` selects (none
+    without a filter, or when the table is missing or of another layout)."""
+    if not _intact(parquet_dir, "reports"):
+        return set(), set()
+    columns = ["report_id", "catalog_year"]
+    try:
+        ids = pq.read_table(table_path(parquet_dir, "reports"), columns=columns)
+    except (OSError, pa.ArrowInvalid):
+        return set(), set()
+    selected = ids.filter(replace) if replace is not None else ids.slice(0, 0)
+    return set(ids["report_id"].to_pylist()), set(selected["report_id"].to_pylist())
 
 
 def _ids(ids: Iterable[str]) -> pa.Array:
@@ -363,7 +410,7 @@ def _untouched(parquet_dir: Path, table: str, batch: pa.Array) -> WrittenTable:
     for part in source.iter_batches(batch_size=256 * 1024, columns=["report_id"]):
         ours += pc.sum(pc.is_in(part.column(0), value_set=batch)).as_py() or 0
     rows = source.metadata.num_rows
-    return WrittenTable(table, str(path), rows, ours, rows - ours)
+    return WrittenTable(table, str(path), rows, ours, rows - ours, dropped=ours)
 
 
 def status_counts(counts: Counter[str] | dict[str, int]) -> dict[str, int]:
@@ -374,7 +421,7 @@ def status_counts(counts: Counter[str] | dict[str, int]) -> dict[str, int]:
 def summarize(
     reading: CatalogReading,
     collected: Collected,
-    tables: Tables,
+    batch: Batch,
     written: dict[str, WrittenTable],
 ) -> dict:
     return {
@@ -384,9 +431,9 @@ def summarize(
         "archived": collected.counts["archived"],
         "fetch_errors": collected.counts["fetch_errors"],
         "fetch": collected.summary(),
-        "parsed": tables.parsed,
-        "reused": tables.reused,
-        "status": tables.status_counts,
+        "parsed": batch.parsed,
+        "reused": batch.reused,
+        "status": batch.status_counts,
         "tables": {name: w.as_dict() for name, w in written.items()},
     }
 
@@ -421,7 +468,7 @@ def ingest_catalog(
         progress=progress,
         previous=previous.reports if previous is not None else None,
     )
-    tables, written = stream_tables(
+    batch, written = stream_tables(
         collected.reports,
         parquet_dir,
         parse=parse,
@@ -429,7 +476,7 @@ def ingest_catalog(
         retire=collected.retired,
         workers=workers,
     )
-    return summarize(reading, collected, tables, written)
+    return summarize(reading, collected, batch, written)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -2,7 +2,8 @@
 
 Every row follows the explicit schemas of `ingest.schema`. A report is identified by its
 `report_id` (see `ingest.catalog.report_id`), so writing a batch *replaces* the rows of the
-reports it contains and keeps the rows of every other report: re-running never duplicates.
+reports it contains and keeps the rows of every other report: re-running never duplicates
+(`TableStream`, driven by `ingest.pipeline.stream_tables`).
 
 A report that could not be read or parsed still gets its `reports` row, with status "error" and
 the message, and no rows in the other tables. Rows are validated one report at a time, so a
@@ -28,7 +29,6 @@ from ingest.checks import evaluate
 from ingest.codes import all_codes
 from ingest.faults import crash_point
 from ingest.files import write_atomically
-from ingest.locking import exclusive
 from ingest.normalize import same_name
 from ingest.schema import PARSER_VERSION, TABLES, parser_digest
 from ingest.urls import redact
@@ -367,76 +367,12 @@ def write_parquet(table: pa.Table, path: Path) -> None:
     write_atomically(path, lambda tmp: pq.write_table(table, tmp, compression="zstd"))
 
 
-def _row_count(path: Path) -> int:
+def row_count(path: Path) -> int:
+    """The rows of a Parquet file (0 when missing or unreadable)."""
     try:
         return pq.ParquetFile(path).metadata.num_rows
     except (OSError, pa.ArrowException):
         return 0
-
-
-def _kept_rows(parquet_dir: Path, table: str, replaced_ids: pa.Array) -> pa.Table | None:
-    """Rows of the existing file that belong to reports not replaced by this batch."""
-    previous = read_previous(parquet_dir, table)
-    if previous is None:
-        return None  # missing, unreadable or of another schema: the batch rebuilds the table
-    return previous.filter(pc.invert(pc.is_in(previous["report_id"], value_set=replaced_ids)))
-
-
-def _replaced_ids(
-    parquet_dir: Path, batch_ids: pa.Array, replace: pc.Expression | None
-) -> pa.Array:
-    """The batch's reports, and the reports of the existing tables that `replace` selects."""
-    if replace is None:
-        return batch_ids
-    previous = read_previous(parquet_dir, "reports")
-    if previous is None:
-        return batch_ids
-    selected = previous.filter(replace)["report_id"].combine_chunks()
-    return pc.unique(pa.concat_arrays([batch_ids, selected])) if len(selected) else batch_ids
-
-
-def write_tables(
-    tables: Mapping[str, pa.Table],
-    parquet_dir: Path,
-    merge: bool = True,
-    retire: Iterable[str] = (),
-    replace: pc.Expression | None = None,
-) -> dict[str, WrittenTable]:
-    """Write each table to `<parquet_dir>/<table>.parquet`.
-
-    With `merge`, per-report tables keep the rows of reports absent from this batch and replace
-    those of reports present in it (identified by the batch's reports table). `replace`, a
-    filter on the reports table, widens what is replaced: the rows of every report it selects
-    go, whether or not the batch has them (a year partition replaces all of that year's rows,
-    so a report that left the catalog leaves the tables); so do the rows of `retire` (ids that
-    are no longer reports, such as a listing page that now reads well). Without `merge`, each
-    file holds exactly this batch. The codes table is always rewritten whole.
-
-    Writers of the same directory take turns (a file lock), so concurrent batches never lose
-    each other's rows.
-    """
-    written: dict[str, WrittenTable] = {}
-    with exclusive(parquet_dir / ".write.lock"):
-        replaced = None
-        if merge and "reports" in tables:
-            ids = tables["reports"]["report_id"].combine_chunks()
-            ids = pa.concat_arrays([ids, pa.array(list(retire), pa.string())])
-            replaced = _replaced_ids(parquet_dir, ids, replace)
-        for name, table in tables.items():
-            schema = TABLES[name]
-            table = table.cast(schema) if not table.schema.equals(schema) else table
-            path = table_path(parquet_dir, name)
-            before = _row_count(path)
-            kept = None
-            if replaced is not None and name in REPORT_TABLES:
-                kept = _kept_rows(parquet_dir, name, replaced)
-            full = pa.concat_tables([kept, table]) if kept is not None and kept.num_rows else table
-            write_parquet(full, path)
-            n_kept = full.num_rows - table.num_rows
-            written[name] = WrittenTable(
-                name, str(path), full.num_rows, table.num_rows, n_kept, before - n_kept
-            )
-    return written
 
 
 def read_table(parquet_dir: Path, table: str) -> pa.Table:
@@ -474,13 +410,14 @@ class TableStream:
     row groups of about `group_rows`), so memory holds one row group, not the table. The file
     is written beside its place and moved into it by `close`: readers see the old file or the
     new one. `kept` counts the rows carried over from the earlier file for reports that are not
-    in this batch, `rows` every row written."""
+    in this batch, `rows` every row written, `before` the rows of the earlier file."""
 
     def __init__(self, parquet_dir: Path, table: str, group_rows: int = 256 * 1024) -> None:
         self.table = table
         self.schema = TABLES[table]
         self.path = table_path(parquet_dir, table)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.before = row_count(self.path)
         self._tmp = self.path.with_name(f".{self.path.name}.stream.tmp")
         self._writer = pq.ParquetWriter(self._tmp, self.schema, compression="zstd")
         self._pending: list[pa.Table] = []
@@ -534,8 +471,9 @@ class TableStream:
         os.replace(self._tmp, self.path)
         self.seconds += time.perf_counter() - started
         written = self.rows - self.kept
+        dropped = self.before - self.kept
         return WrittenTable(
-            self.table, str(self.path), self.rows, written, self.kept, seconds=self.seconds
+            self.table, str(self.path), self.rows, written, self.kept, dropped, self.seconds
         )
 
     def abort(self) -> None:

@@ -2,8 +2,9 @@
 
 Each asset is one stage of `ingest.pipeline`. `catalog` and `raw_reports` hand small records
 (entries, archive locations) to the next stage; report bytes stay in the raw archive and the
-parsed values go straight to Parquet, one report at a time. `raw_reports` fetches (listings,
-reports, attachments; limits from the OGI_FETCH_* variables) and appends the fetch log;
+parsed values go straight to Parquet a chunk of reports at a time (`stream_tables`: memory
+holds a few chunks of rows, not the tables). `raw_reports` fetches (listings, reports,
+attachments; limits from the OGI_FETCH_* variables) and appends the fetch log;
 `parsed_tables` parses only the reports whose bytes changed.
 
 `raw_reports` and the tables are partitioned by report year (orchestration.partitions): a run
@@ -14,22 +15,20 @@ archive alone (job rebuild_from_archive). `catalog` is one file, not partitioned
 """
 
 from collections import Counter
-from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
 import pyarrow as pa
 
-from ingest.archive import ArchivedReport
 from ingest.catalog import CatalogEntry, CatalogReading, read_catalog
 from ingest.collect import MAX_FAILURES_SHOWN, Collected, collect
 from ingest.fetch import FetchPolicy
-from ingest.partitions import entries_in, reports_in, rows_in
-from ingest.pipeline import Previous, build_tables
+from ingest.partitions import collected_in, entries_in, rows_in
+from ingest.pipeline import Previous, stream_tables
 from ingest.quality import count_by_partition, status_by_partition, worst_reports
 from ingest.schema import TABLES
-from ingest.store import read_table, table_path, write_tables
+from ingest.store import read_table, table_path
 from orchestration.metadata import markdown_table, table
 from orchestration.partitions import KEYS, ordered, report_years
 from orchestration.resources import WarehouseResource
@@ -137,10 +136,10 @@ def raw_reports(
     for the run's year partitions: local files read, URLs fetched, listing pages followed,
     attachments of articles fetched."""
     raw_dir = warehouse.raw_path()
-    collected = collect(
-        run_entries(context, catalog), raw_dir, warehouse.parquet_path(), FetchPolicy.from_env()
-    )
-    collected.reports = reports_in(collected.reports, context.partition_keys, KEYS)
+    entries = run_entries(context, catalog)
+    everything = collect(entries, raw_dir, warehouse.parquet_path(), FetchPolicy.from_env())
+    # listings may list reports of other years: counts and rows are of the run's partitions
+    collected = collected_in(everything, context.partition_keys, KEYS)
     for a in collected.failed[:MAX_FAILURES_SHOWN]:
         context.log.warning(f"{a.retrieval.url}: {a.retrieval.error_class}: {a.error}")
     counts = collected.counts
@@ -151,6 +150,7 @@ def raw_reports(
         "partitions": ", ".join(ordered(context.partition_keys)),
         "archived": counts["archived"],
         "fetch_errors": counts["fetch_errors"],
+        "other_partitions": counts["other_partitions"],
         "not_modified": counts.get("not_modified", 0),
         "discovered": counts.get("discovered", 0),
         "attachments": counts.get("attachments", 0),
@@ -169,15 +169,17 @@ def raw_reports(
     return dg.Output(collected, metadata=metadata)
 
 
-def with_progress(
-    records: Sequence[ArchivedReport], log: dg.DagsterLogManager
-) -> Iterator[ArchivedReport]:
-    """The records, logging how many have been handed on every PROGRESS_EVERY."""
-    total = len(records)
-    for i, record in enumerate(records, start=1):
-        yield record
-        if i % PROGRESS_EVERY == 0 or i == total:
-            log.info(f"parsed {i} of {total} reports")
+class ParseProgress:
+    """Logs how many reports have been parsed, every PROGRESS_EVERY and at the end."""
+
+    def __init__(self, log: dg.DagsterLogManager) -> None:
+        self.log = log
+        self.logged = 0
+
+    def __call__(self, done: int, total: int) -> None:
+        if done == total or done - self.logged >= PROGRESS_EVERY:
+            self.log.info(f"parsed {done} of {total} reports")
+            self.logged = done
 
 
 @dg.multi_asset(
@@ -202,25 +204,24 @@ def parsed_tables(
     warehouse: WarehouseResource,
     raw_reports: Collected,
 ):
-    """Parse the archived reports of the run's partitions and write the Parquet tables: the
-    rows of those partitions are replaced, every other partition's are kept. A report whose
-    bytes did not change keeps its rows, unless the run is fresh or rebuilds from the archive."""
+    """Parse the archived reports of the run's partitions and write the Parquet tables as a
+    stream (ingest.pipeline.stream_tables, on every core for a large batch): the rows of those
+    partitions are replaced, every other partition's are kept. A report whose bytes did not
+    change keeps its rows, unless the run is fresh or rebuilds from the archive."""
     partitions = ordered(context.partition_keys)
     parquet_dir = warehouse.parquet_path()
     # the rebuild job exists to parse again (after a parser upgrade): it reuses nothing
-    reparse = warehouse.fresh or context.job_name == REBUILD_JOB
-    previous = None if reparse else Previous(parquet_dir)
-    built = build_tables(with_progress(raw_reports.reports, context.log), previous=previous)
-    written = write_tables(
-        built.tables,
+    reuse = context.job_name != REBUILD_JOB
+    previous = None if warehouse.fresh else Previous(parquet_dir, reuse=reuse)
+    batch, written = stream_tables(
+        raw_reports.reports,
         parquet_dir,
-        merge=not warehouse.fresh,
+        previous=previous,
         retire=raw_reports.retired,
         replace=rows_in(partitions, KEYS),
+        progress=ParseProgress(context.log),
     )
-    errors = Counter(
-        error for error in built.tables["reports"]["error"].to_pylist() if error is not None
-    )
+    errors = Counter(error for error in batch.reports["error"].to_pylist() if error is not None)
     for message, n in errors.items():
         context.log.warning(f"{n} report(s) with status error: {message}")
     for name, w in written.items():
@@ -233,9 +234,9 @@ def parsed_tables(
             **row_count(w.rows),
         }
         if name == "reports":
-            metadata.update(reports_metadata(built.tables["reports"], parquet_dir))
-            metadata.update({f"status/{s}": n for s, n in built.status_counts.items()})
-            metadata.update({"parsed": built.parsed, "unchanged": built.reused})
+            metadata.update(reports_metadata(batch.reports, parquet_dir))
+            metadata.update({f"status/{s}": n for s, n in batch.status_counts.items()})
+            metadata.update({"parsed": batch.parsed, "unchanged": batch.reused})
         yield dg.MaterializeResult(asset_key=table_asset_key(name), metadata=metadata)
 
 

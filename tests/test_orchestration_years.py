@@ -14,7 +14,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from ingest import paths
+from ingest import paths, pipeline
 from ingest.catalog import report_id
 from ingest.schema import TABLES
 from ingest.store import read_table
@@ -85,10 +85,13 @@ def test_refresh_one_year_replaces_only_that_year(ingested, catalog_writer) -> N
         assert row["parsed_at"] == before[rid]["parsed_at"]  # the same bytes are not re-parsed
 
 
-def test_rebuild_from_archive_reads_no_source(ingested) -> None:
+def test_rebuild_from_archive_reads_no_source(ingested, monkeypatch: pytest.MonkeyPatch) -> None:
     before = reports()
+    cells = read_table(paths.parquet_dir(), "cells").num_rows
     shutil.rmtree(ingested.catalog.parent / "reports")  # every source is gone
     ingested.catalog.unlink()  # and the catalog too
+    monkeypatch.setattr(pipeline, "POOL_FROM", 1)  # parsed on the process pool, a few at a time
+    monkeypatch.setattr(pipeline, "CHUNK", 3)
 
     result = execute("rebuild_from_archive", ingested.catalog, selection=TABLE_KEYS)
 
@@ -99,6 +102,7 @@ def test_rebuild_from_archive_reads_no_source(ingested) -> None:
     for rid, row in after.items():
         assert row["status"] == before[rid]["status"]  # parsed from the archive, as before
         assert row["parsed_at"] > before[rid]["parsed_at"]
+    assert read_table(paths.parquet_dir(), "cells").num_rows == cells
 
 
 def test_rebuilding_a_year_never_archived_fails_and_keeps_the_tables(ingested) -> None:

@@ -4,6 +4,7 @@ replacing one year's rows, the archive index, and the quality measures behind th
 from __future__ import annotations
 
 import dataclasses
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 
@@ -13,8 +14,10 @@ import pytest
 from ingest.archive import ArchivedReport, Retrieval, archive_entry
 from ingest.archive_index import IndexMissing, index_path, read_index, write_index
 from ingest.catalog import CatalogEntry, read_catalog
+from ingest.collect import Collected
 from ingest.partitions import (
     OTHER,
+    collected_in,
     entries_in,
     partition_digests,
     partition_keys,
@@ -23,7 +26,7 @@ from ingest.partitions import (
     rows_in,
     year_being_published,
 )
-from ingest.pipeline import build_tables
+from ingest.pipeline import Previous, stream_tables
 from ingest.quality import (
     Thresholds,
     count_by_partition,
@@ -33,8 +36,8 @@ from ingest.quality import (
     status_by_partition,
     worst_reports,
 )
-from ingest.schema import REPORTS
-from ingest.store import now_utc, read_table, write_tables
+from ingest.schema import REPORTS, TABLES
+from ingest.store import WrittenTable, now_utc, read_table
 
 KEYS = partition_keys(date(2024, 6, 1))
 
@@ -94,10 +97,18 @@ def _archived(small_corpus, raw_dir: Path) -> list[ArchivedReport]:
     return [archive_entry(e, raw_dir) for e in read_catalog(small_corpus.catalog).entries]
 
 
+def write(
+    archived: list[ArchivedReport], parquet: Path, partitions, reuse: bool = True
+) -> dict[str, WrittenTable]:
+    """Write a batch of `partitions` as the Dagster asset does, merged into the tables."""
+    previous = Previous(parquet, reuse=reuse)
+    return stream_tables(archived, parquet, previous=previous, replace=rows_in(partitions, KEYS))[1]
+
+
 def test_a_partition_write_replaces_exactly_that_year(tmp_path: Path, small_corpus) -> None:
     archived = _archived(small_corpus, tmp_path / "raw")
     parquet = tmp_path / "parquet"
-    write_tables(build_tables(archived).tables, parquet, replace=rows_in(KEYS, KEYS))
+    write(archived, parquet, KEYS)
     years = [a.entry.year for a in archived if a.entry.year is not None]
     year = max(set(years), key=years.count)
     key = str(year)
@@ -105,8 +116,8 @@ def test_a_partition_write_replaces_exactly_that_year(tmp_path: Path, small_corp
     assert len(in_year) >= 2
     first = read_table(parquet, "reports")
 
-    kept = in_year[1:]  # one report of the year left the catalog
-    written = write_tables(build_tables(kept).tables, parquet, replace=rows_in([key], KEYS))
+    kept = in_year[1:]  # one report of the year left the catalog; the others did not change
+    written = write(kept, parquet, [key])
 
     after = read_table(parquet, "reports")
     gone = in_year[0].entry.report_id
@@ -119,15 +130,73 @@ def test_a_partition_write_replaces_exactly_that_year(tmp_path: Path, small_corp
         return {r["report_id"]: r["parsed_at"] for r in table.to_pylist() if r["catalog_year"] != y}
 
     assert parsed_at(after, year) == parsed_at(first, year)  # other years untouched
+    at = {r["report_id"]: r["parsed_at"] for r in after.to_pylist()}
+    first_at = {r["report_id"]: r["parsed_at"] for r in first.to_pylist()}
+    assert all(at[a.entry.report_id] == first_at[a.entry.report_id] for a in kept)  # reused
+
+    written = write(kept, parquet, [key], reuse=False)  # a rebuild parses the year again
+    again = read_table(parquet, "reports")
+    assert written["reports"].written == len(kept) and again.num_rows == after.num_rows
+    assert parsed_at(again, year) == parsed_at(first, year)
+    assert all(
+        r["parsed_at"] > at[r["report_id"]] for r in again.to_pylist() if r["catalog_year"] == year
+    )
+
+
+def test_year_by_year_writes_the_tables_of_one_batch(tmp_path: Path, small_corpus) -> None:
+    archived = _archived(small_corpus, tmp_path / "raw")
+    at_once, by_year = tmp_path / "at_once", tmp_path / "by_year"
+    stream_tables(archived, at_once)
+    for key in KEYS:
+        write(reports_in(archived, [key], KEYS), by_year, [key])
+
+    def rows(parquet: Path, name: str) -> list[tuple]:
+        table = read_table(parquet, name).drop_columns(
+            [c for c in ("parsed_at",) if c in TABLES[name].names]
+        )
+        return sorted(tuple(map(str, r.values())) for r in table.to_pylist())
+
+    for name in TABLES:
+        assert rows(by_year, name) == rows(at_once, name), name
+
+
+def test_writers_of_other_years_keep_each_others_rows(tmp_path: Path, small_corpus) -> None:
+    archived = _archived(small_corpus, tmp_path / "raw")
+    parquet = tmp_path / "parquet"
+    years = sorted({partition_of(a.entry.year, KEYS) for a in archived})
+    assert len(years) >= 2
+    with ThreadPoolExecutor(len(years)) as pool:  # they take turns at the files
+        runs = [pool.submit(write, reports_in(archived, [k], KEYS), parquet, [k]) for k in years]
+        assert [run.result()["reports"].written for run in runs]
+    got = read_table(parquet, "reports")["report_id"].to_pylist()
+    assert sorted(got) == sorted(a.entry.report_id for a in archived)
 
 
 def test_a_report_moved_to_another_year_is_never_twice(tmp_path: Path) -> None:
     old = [archive_entry(entry("r", 2021), tmp_path / "raw")]
     parquet = tmp_path / "parquet"
-    write_tables(build_tables(old).tables, parquet, replace=rows_in(["2021"], KEYS))
+    write(old, parquet, ["2021"])
     moved = [dataclasses.replace(old[0], entry=entry("r", 2022))]
-    write_tables(build_tables(moved).tables, parquet, replace=rows_in(["2022"], KEYS))
+    write(moved, parquet, ["2022"])
     assert read_table(parquet, "reports")["catalog_year"].to_pylist() == [2022]
+
+
+def test_a_batch_counts_only_the_reports_of_its_partitions() -> None:
+    found = [
+        ArchivedReport(entry(s, y, linked_from="list"), Retrieval(s, outcome=outcome))
+        for s, y, outcome in (("x", 2021, "error"), ("y", 2022, "ok"), ("z", 2022, "error"))
+    ]
+    counts = {"reports": 3, "archived": 1, "fetch_errors": 2, "listing_pages": 4}
+    narrowed = collected_in(Collected(found, ("list",), "b", counts=counts), ["2022"], KEYS)
+    assert [a.entry.source for a in narrowed.reports] == ["y", "z"]
+    assert narrowed.counts == {
+        "reports": 2,
+        "archived": 1,
+        "fetch_errors": 1,
+        "other_partitions": 1,
+        "listing_pages": 4,  # what was read, whatever the year of what it found
+    }
+    assert narrowed.retired == ("list",)
 
 
 # --- the archive index -------------------------------------------------------------------------
