@@ -1,5 +1,7 @@
 -- Proactive disclosure (主动公开, section 二) of reports whose identities hold, as printed:
 -- one row per report, item and measure. Null = blank.
+{{ ogi_incremental_by_report() }}
+
 select
     report_id,
     item,
@@ -7,4 +9,4 @@ select
     value
 from {{ ref('int_proactive_printed') }}
 where report_id not in (select report_id from {{ ref('rpt_quarantine') }})
-order by report_id, item, measure
+  and {{ ogi_changed('report_id') }}

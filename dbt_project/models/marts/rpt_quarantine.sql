@@ -1,11 +1,14 @@
 -- Reports kept out of every fct_* table: a hard identity (1-4) does not hold, either because
 -- the printed numbers contradict each other or because a blank total (总计) leaves it
--- undecided. Their printed numbers stay queryable in the int_*_printed tables, and
+-- undecided. Their printed numbers stay queryable in the int_*_printed models, and
 -- dim_reports.is_quarantined flags them.
+{{ ogi_incremental_by_report() }}
+
 with failing as (
     select *
     from {{ ref('int_identity_checks') }}
     where not soft and holds is not true
+      and {{ ogi_changed('report_id') }}
 )
 
 select
@@ -29,4 +32,3 @@ from failing
 left join {{ ref('stg_reports') }} as reports
     on reports.report_id = failing.report_id
 group by failing.report_id, reports.agency_name, reports.reporting_year
-order by failing.report_id

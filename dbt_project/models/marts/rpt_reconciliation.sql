@@ -1,11 +1,16 @@
 -- Every reconciliation check, one row per report, identity and position (`at`):
 -- the hard identities 1-4 computed here in SQL, the soft cross-year carry-over check, and the
 -- parser's soft narrative checks (text vs tables).
+-- Built by report; a report's carry-over check also depends on the report of the year before,
+-- so the reports whose carry-over row changed are rebuilt too (ogi_carry_over_changes).
+{{ ogi_incremental_by_report(also='ogi_carry_over_changes') }}
+
 select
     report_id, identity, "at", lhs, rhs, difference, holds, reading, soft,
     'sql' as evaluated_by,
     cast(null as varchar) as counterpart_report_id
 from {{ ref('int_identity_checks') }}
+where {{ ogi_changed('report_id') }}
 
 union all
 
@@ -14,6 +19,7 @@ select
     'sql' as evaluated_by,
     counterpart_report_id
 from {{ ref('int_carry_over_checks') }}
+where {{ ogi_changed('report_id') }}
 
 union all
 
@@ -24,5 +30,4 @@ select
     cast(null as varchar) as counterpart_report_id
 from {{ ref('stg_checks') }}
 where soft
-
-order by report_id, identity, "at"
+  and {{ ogi_changed('report_id') }}
