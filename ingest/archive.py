@@ -34,8 +34,8 @@ def now_utc() -> datetime:
 class Retrieval:
     """The outcome of reading one source (a local file or a URL).
 
-    `outcome` is ok, not_modified (the server answered 304: the archived copy is current) or
-    error. On error, `error_class` is a short code (not_found, http_404, timeout, connect,
+    `outcome` is ok, not_modified (the server answered 304, or a local file is as it was when
+    last read: the archived copy is current) or error. On error, `error_class` is a short code (not_found, http_404, timeout, connect,
     truncated, too_large, redirect_loop, refused_scheme, refused_host, ...) and `error` a
     message without credentials.
     """
@@ -255,14 +255,26 @@ def read_into_archive(entry: CatalogEntry, raw_dir: Path) -> Retrieval:
             bytes=len(data),
             fetched_at=started,
         )
-    elapsed = (now_utc() - started).total_seconds()
+    return local_retrieval(entry, sha, len(data), path, started)
+
+
+def local_retrieval(
+    entry: CatalogEntry,
+    sha256: str,
+    size: int,
+    raw_path: str | Path,
+    started: datetime,
+    outcome: str = OK,
+) -> Retrieval:
+    """What reading the local entry gave: its `size` bytes, archived at `raw_path`."""
     return Retrieval(
         entry.source,
-        sha256=sha,
-        raw_path=str(path),
-        bytes=len(data),
+        outcome,
+        sha256=sha256,
+        raw_path=str(raw_path),
+        bytes=size,
         final_url=entry.location,
-        elapsed=elapsed,
+        elapsed=(now_utc() - started).total_seconds(),
         fetched_at=started,
     )
 

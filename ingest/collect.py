@@ -9,7 +9,9 @@
    year of its title, and `linked_from` the page that lists it. A listing whose first page
    cannot be read, or that lists no report, becomes an error row of its own.
 2. Every report entry, from the catalog or found on a listing, is read once: a local file
-   from disk, a URL through `ingest.fetch.Fetcher`, into the raw archive.
+   from disk, a URL through `ingest.fetch.Fetcher`, into the raw archive. A local file that is
+   as the last run read it (`ingest.local_files`: same stat, archived copy present) is not
+   read again: its archived copy is what reading it would give.
 3. An HTML article without statistics tables (its parse status is neither complete nor
    partial) that links PDF / DOC(X) files gets those fetched too, as reports of their own
    (the article's catalog metadata, `linked_from` the article): both are recorded. When the
@@ -28,6 +30,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 import uuid
 from collections import Counter, deque
@@ -45,6 +48,8 @@ from ingest.archive import (
     ArchivedReport,
     Retrieval,
     failed,
+    local_retrieval,
+    now_utc,
     read_into_archive,
 )
 from ingest.catalog import CatalogEntry, read_catalog
@@ -53,6 +58,7 @@ from ingest.documents import detect
 from ingest.faults import crash_point
 from ingest.fetch import Fetcher, FetchPolicy, Known
 from ingest.fetch_log import append_log, known_validators, log_builder, log_row, read_log
+from ingest.local_files import LocalFiles, Stat, file_stat
 from ingest.narrative import title_info
 from ingest.normalize import decode, same_name
 from ingest.parse import parse_document
@@ -131,9 +137,11 @@ class _Batch:
         previous: dict[str, Row],
         limits: Limits,
         progress: Progress | None,
+        local: LocalFiles,
     ) -> None:
         self.fetcher = fetcher
         self.raw_dir = raw_dir
+        self.local = local
         self.previous = previous
         self.limits = limits
         self.progress = progress
@@ -175,11 +183,24 @@ class _Batch:
     async def _read(self, entry: CatalogEntry, url: str | None = None) -> Retrieval:
         """The entry (or a page of it) read into the archive; never raises."""
         try:
-            if entry.is_local:  # on a thread: hashing and file I/O release the GIL
-                return await asyncio.to_thread(read_into_archive, entry, self.raw_dir)
+            if entry.is_local:
+                return await self._read_local(entry)
             return await self.fetcher.fetch(url or entry.location)
         except Exception as exc:  # noqa: BLE001 - a fault of this code must not stop the batch
             return failed(url or entry.source, "internal", f"{type(exc).__name__}: {exc}")
+
+    async def _read_local(self, entry: CatalogEntry) -> Retrieval:
+        """A local file's archived copy when the file is as the last read left it, else the
+        file read and archived (on a thread: hashing and file I/O release the GIL)."""
+        started = now_utc()
+        unchanged = self.local.unchanged(entry.location, self.raw_dir)
+        if unchanged is not None:
+            sha, size, archived = unchanged
+            return local_retrieval(entry, sha, size, archived, started, NOT_MODIFIED)
+        stat, got = await asyncio.to_thread(_stat_and_read, entry, self.raw_dir)
+        if stat is not None and got.ok and got.sha256:
+            self.local.record(entry.location, stat, got.sha256)
+        return got
 
     async def _report(self, entry: CatalogEntry) -> None:
         got = await self._read(entry)
@@ -274,6 +295,15 @@ class _Batch:
             self.retired.append(entry.report_id)
 
 
+def _stat_and_read(entry: CatalogEntry, raw_dir: Path) -> tuple[Stat | None, Retrieval]:
+    """The stat of a local file taken before it is read, and what reading it gave."""
+    try:
+        stat = file_stat(os.stat(entry.location))
+    except OSError:
+        stat = None
+    return stat, read_into_archive(entry, raw_dir)
+
+
 def _listed(listing: CatalogEntry, link: ReportLink, page: str) -> CatalogEntry:
     """The entry of a report found on a listing page. It takes the listing row's agency, region
     code and level, unless its title names another agency (a government's column often lists
@@ -308,11 +338,19 @@ def collect(
     log under `parquet_dir`. Conditional requests use the validators of the log so far.
     `previous`: the reports rows of earlier runs, when the caller has read them already."""
     entries = list(entries)
-    known = known_validators(read_log(parquet_dir))
+    known = known_validators(read_log(parquet_dir)) if any(not e.is_local for e in entries) else {}
     previous = previous_reports(parquet_dir) if previous is None else previous
+    local = LocalFiles.read(parquet_dir)
     batch = asyncio.run(
         _collect(
-            entries, raw_dir, policy or FetchPolicy.from_env(), known, previous, limits, progress
+            entries,
+            raw_dir,
+            policy or FetchPolicy.from_env(),
+            known,
+            previous,
+            limits,
+            progress,
+            local,
         )
     )
     # catalog order; what a row led to (found on a listing, attached to an article) after it
@@ -322,6 +360,7 @@ def collect(
     )
     log = batch.log.to_table()
     log_path, log_rows = append_log(log, parquet_dir)
+    local.write(parquet_dir)
     counts = {
         "reports": len(reports),
         "archived": sum(a.ok for a in reports),
@@ -347,9 +386,10 @@ async def _collect(
     previous: dict[str, Row],
     limits: Limits | None,
     progress: Progress | None,
+    local: LocalFiles,
 ) -> _Batch:
     async with Fetcher(raw_dir, policy, known) as fetcher:
-        batch = _Batch(fetcher, raw_dir, previous, limits or Limits(), progress)
+        batch = _Batch(fetcher, raw_dir, previous, limits or Limits(), progress, local)
         await batch.run(entries)
     return batch
 

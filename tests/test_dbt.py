@@ -3,13 +3,19 @@
 The Parquet inputs are written with the explicit schemas of ingest.schema; the parser's checks
 come from ingest.checks.evaluate, so the build also proves that the SQL re-implementation of
 the identities agrees with the Python one (singular test python_sql_identities_agree).
+
+The large tables are built by report (dbt_project/macros/incremental.sql): the warehouse is
+built again after reports were removed, revised and added, and must then hold exactly the
+tables a build from scratch gives; a model whose SQL changed is built again in full.
 """
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -332,7 +338,9 @@ class Build:
     stdout: str
 
 
-def dbt(args: list[str], tmp: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
+def dbt(
+    args: list[str], tmp: Path, env: dict[str, str], project: Path = DBT_PROJECT
+) -> subprocess.CompletedProcess:
     return subprocess.run(
         [
             str(DBT),
@@ -344,7 +352,7 @@ def dbt(args: list[str], tmp: Path, env: dict[str, str]) -> subprocess.Completed
             "--log-path",
             str(tmp / "logs"),
         ],
-        cwd=DBT_PROJECT,
+        cwd=project,
         env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", **env},
         capture_output=True,
         text=True,
@@ -557,6 +565,47 @@ def test_reconciliation_matches_the_python_checks(build: Build) -> None:
     assert readings[("outcomes", "review")] == "blank_as_zero"
 
 
+def test_the_identity_terms_add_up_to_the_checks(build: Build) -> None:
+    """int_identity_terms lists the terms that int_identity_checks counts from the cells: summed
+    up by the rules of ingest/checks.py (undecided terms included), they give the same checks."""
+    from_terms = query(
+        build,
+        """
+        with sides as (
+            select
+                report_id, identity, "at",
+                count(*) as n_terms,
+                count(value) as n_printed,
+                bool_or(value is null and is_total_like and not is_undecided)
+                    as total_is_missing,
+                bool_or(is_undecided) as has_undecided,
+                sum(value) filter (where side = 'lhs') as lhs,
+                sum(value) filter (where side = 'rhs') as rhs
+            from int_identity_terms
+            group by all
+            having count(value) > 0
+        )
+        select
+            report_id, identity, "at",
+            round(case when total_is_missing or has_undecided then lhs else coalesce(lhs, 0) end, 6),
+            round(case when total_is_missing or has_undecided then rhs else coalesce(rhs, 0) end, 6),
+            case
+                when total_is_missing then 'blank_unknown'
+                when has_undecided then 'undecided'
+                when n_printed < n_terms then 'blank_as_zero'
+                else 'printed'
+            end
+        from sides
+        order by all
+        """,
+    )
+    checks = query(
+        build,
+        'select report_id, identity, "at", lhs, rhs, reading from int_identity_checks order by all',
+    )
+    assert from_terms == checks and len(checks) > 20
+
+
 def test_carry_over_is_a_soft_cross_year_check(build: Build) -> None:
     rows = query(
         build,
@@ -606,3 +655,168 @@ def test_descriptions_are_persisted_as_comments(build: Build) -> None:
         query(build, "select table_name, comment from duckdb_tables() where schema_name = 'main'")
     )
     assert "行政复议" in comments["fct_reviews"]
+
+
+# --- builds by report ------------------------------------------------------------------------
+
+
+def revised_reports() -> Fixture:
+    """The reports as a later run finds them: a-2020 is gone (a-2021 loses the counterpart of
+    its carry-over check), b-2020-ledger is republished balanced (it leaves the quarantine) and
+    a-2022 is new (its carry-over counterpart is a-2021)."""
+    fixture = synthetic_reports()
+    results = copy.deepcopy(fixture.results)
+    del results["a-2020"]
+    balanced = results[fixture.failing]
+    balanced["applications"]["carried_forward"]["natural_person"] = 0
+    balanced["applications"]["carried_forward"]["total"] = 0
+    balanced["checks"] = evaluate(balanced)
+    new = copy.deepcopy(results["a-2021"])
+    new["year"] = 2022
+    results["a-2022"] = new
+    return Fixture(
+        results=results,
+        failing=fixture.failing,
+        blank_total=fixture.blank_total,
+        undecided=fixture.undecided,
+        clean=frozenset({"a-2019", "a-2021", "a-2022", fixture.failing}),
+    )
+
+
+def build_into(
+    database: Path,
+    parquet: Path,
+    tmp: Path,
+    project: Path = DBT_PROJECT,
+    select: tuple[str, ...] = (),
+) -> None:
+    """`dbt build` (of `select` only, if given)."""
+    env = {"OGI_PARQUET_DIR": str(parquet), "OGI_DUCKDB_PATH": str(database)}
+    proc = dbt(["build", *(["--select", *select] if select else [])], tmp, env, project)
+    assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-2000:]
+
+
+def copy_warehouse(database: Path, directory: Path) -> Path:
+    """A copy of the warehouse file under the same name (its views name their tables with the
+    database name, which DuckDB takes from the file name)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    return Path(shutil.copyfile(database, directory / database.name))
+
+
+def table_differences(a: Path, b: Path) -> dict[str, tuple[int, int]]:
+    """Per table of either warehouse: rows only in a, rows only in b (as multisets)."""
+    con = duckdb.connect()
+    con.execute(f"attach '{a}' as a (read_only)")
+    con.execute(f"attach '{b}' as b (read_only)")
+    listed = "select table_name from duckdb_tables() where database_name = ?"
+    tables = {t for (t,) in con.execute(listed, ["a"]).fetchall()}
+    tables |= {t for (t,) in con.execute(listed, ["b"]).fetchall()}
+    differences = {}
+    for t in sorted(tables):
+        try:
+            counts = tuple(
+                con.execute(
+                    f"select count(*) from (select * from {x}.main.{t} "
+                    f"except all select * from {y}.main.{t})"
+                ).fetchone()[0]
+                for x, y in (("a", "b"), ("b", "a"))
+            )
+        except duckdb.Error as exc:
+            differences[t] = (-1, -1)
+            print(t, exc)
+            continue
+        if counts != (0, 0):
+            differences[t] = counts
+    con.close()
+    return differences
+
+
+def built_in_full(target: Path) -> set[str]:
+    """The models the last build created whole, not by appending rows to the table there (the
+    statement dbt ran for each model is in target/run)."""
+    return {
+        path.stem
+        for path in (target / "run" / "ogi" / "models").rglob("*.sql")
+        if "insert into" not in path.read_text(encoding="utf-8")
+    }
+
+
+@pytest.fixture(scope="module")
+def revised(build: Build, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
+    """(the warehouse built again on the revised reports, the same built from scratch, the
+    target directory of the build again)."""
+    tmp = tmp_path_factory.mktemp("revised")
+    write_parquet(tmp / "parquet", revised_reports())
+    again = copy_warehouse(build.database, tmp / "again")
+    build_into(again, tmp / "parquet", tmp / "again")
+    scratch = tmp / "scratch" / "ogi.duckdb"
+    build_into(scratch, tmp / "parquet", tmp / "scratch")
+    return again, scratch, tmp / "again" / "target"
+
+
+def test_a_build_again_gives_the_tables_of_a_build_from_scratch(revised) -> None:
+    again, scratch, _target = revised
+    internal = {"_ogi_built_reports", "_ogi_built_models"}
+    assert {t: d for t, d in table_differences(again, scratch).items() if t not in internal} == {}
+    with duckdb.connect(str(again), read_only=True) as con:
+        quarantined = con.sql("select report_id from rpt_quarantine order by all").fetchall()
+        assert quarantined == [("b-2021-blank",), ("c-2021-split",)]
+        applications = con.sql("select distinct report_id from fct_applications").fetchall()
+        assert sorted(r for (r,) in applications) == ["a-2019", "a-2021", "a-2022", "b-2020-ledger"]
+        for (table,) in con.sql("select table_name from duckdb_tables()").fetchall():
+            columns = {
+                c for (c,) in con.sql(f"select column_name from (describe {table})").fetchall()
+            }
+            if "report_id" in columns:
+                gone = con.sql(
+                    f"select count(*) from {table} where report_id = 'a-2020'"
+                ).fetchone()
+                assert gone == (0,), table
+        carry = con.sql(
+            "select report_id, counterpart_report_id from rpt_reconciliation "
+            "where identity = 'carry_over' and report_id like 'a-%' order by report_id"
+        ).fetchall()
+        assert carry == [("a-2022", "a-2021")]
+
+
+def test_a_build_again_rewrites_the_rows_of_changed_reports_only(revised) -> None:
+    _again, _scratch, target = revised
+    rebuilt = built_in_full(target)
+    assert (
+        not {"stg_cells", "int_identity_checks", "fct_dispositions", "rpt_reconciliation"} & rebuilt
+    )
+    assert {"dim_reports", "stg_report_fingerprints"} <= rebuilt
+
+
+def test_a_model_whose_sql_changed_is_built_again_in_full(build: Build, tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    shutil.copytree(DBT_PROJECT, project, ignore=shutil.ignore_patterns("target", "logs"))
+    model = project / "models" / "intermediate" / "int_reviews_printed.sql"
+    model.write_text(model.read_text(encoding="utf-8") + "-- revised\n", encoding="utf-8")
+    again = copy_warehouse(build.database, tmp_path / "again")
+    selection = ("int_reviews_printed+", "stg_cells", "fct_applications", "int_identity_checks")
+    build_into(again, build.database.parent / "parquet", tmp_path, project, selection)
+    rebuilt = built_in_full(tmp_path / "target")
+    # the model and the models downstream of it, not the others
+    assert {"int_reviews_printed", "fct_reviews", "fct_litigation"} <= rebuilt
+    assert not {"stg_cells", "fct_applications", "int_identity_checks"} & rebuilt
+    assert table_differences(again, build.database).keys() <= {"_ogi_built_models"}
+
+
+def test_when_most_reports_changed_the_tables_are_built_anew(build: Build, tmp_path: Path) -> None:
+    """A new code list changes the fingerprint of every report: building the tables anew costs
+    less than rewriting all their rows."""
+    parquet = tmp_path / "parquet"
+    shutil.copytree(build.database.parent / "parquet", parquet)
+    codes = pq.read_table(parquet / "codes.parquet")
+    labels = [f"{label} " for label in codes["label_en"].to_pylist()]
+    codes = codes.set_column(codes.schema.get_field_index("label_en"), "label_en", [labels])
+    pq.write_table(codes.cast(CODES), parquet / "codes.parquet")
+    again = copy_warehouse(build.database, tmp_path / "again")
+    selection = ("stg_report_fingerprints", "stg_cells", "int_identity_checks", "fct_dispositions")
+    build_into(again, parquet, tmp_path, select=(*selection, "stg_codes", "dim_applicant_types"))
+    assert set(selection) <= built_in_full(tmp_path / "target")
+    with duckdb.connect(str(again), read_only=True) as con:
+        assert con.sql(
+            "select count(*) from dim_applicant_types where label_en like '% '"
+        ).fetchone() == (7,)

@@ -15,7 +15,13 @@ from conftest import HOSTILE_AGENCY, SAMPLE_DIR
 
 from ingest import paths
 from ingest.archive import archive_entry, raw_path_for, store_raw
-from ingest.catalog import CatalogEntry, parse_catalog, read_catalog, report_id
+from ingest.catalog import (
+    CatalogEntry,
+    parse_catalog,
+    read_catalog,
+    report_id,
+    resolve_location,
+)
 from ingest.codes import all_codes
 from ingest.pipeline import ingest_catalog, report_rows
 from ingest.schema import TABLES
@@ -68,6 +74,34 @@ def test_relative_paths_resolve_against_the_catalog_directory(
     assert a.location == str(tmp_path / "reports" / "a.html")
     assert a.source == "../reports/a.html"
     assert b.is_local and b.location == "/srv/r/b.html"
+
+
+def test_locations_are_the_resolved_paths_through_symbolic_links(tmp_path: Path) -> None:
+    """A catalog resolves each directory once and each file itself every time: a location is
+    what Path.resolve gives, whether the directory, the file or neither is a link."""
+    real = tmp_path / "real"
+    (real / "sub").mkdir(parents=True)
+    (real / "sub" / "a.html").write_text("a")
+    (real / "target.html").write_text("t")
+    (tmp_path / "linked_dir").symlink_to(real, target_is_directory=True)
+    (real / "sub" / "link.html").symlink_to(real / "target.html")
+    sources = [
+        "linked_dir/sub/a.html",
+        "linked_dir/sub/../sub/a.html",
+        "linked_dir/sub/link.html",
+        "real/sub/link.html",
+        "real/sub/missing.html",
+        "linked_dir/sub/.",
+        f"file://{tmp_path}/linked_dir/sub/link.html",
+    ]
+    directories: dict[str, str] = {}
+    for source in sources:
+        assert resolve_location(source, tmp_path, directories) == resolve_location(
+            source, tmp_path
+        ), source
+    assert resolve_location(sources[0], tmp_path, directories)[0] == str(real / "sub" / "a.html")
+    assert resolve_location(sources[2], tmp_path, directories)[0] == str(real / "target.html")
+    assert str(real / "sub") in directories.values()
 
 
 def test_malformed_rows_become_errors_and_the_rest_is_read(tmp_path: Path) -> None:

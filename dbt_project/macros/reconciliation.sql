@@ -52,3 +52,18 @@ where not coalesce(
         else cast({{ expr }} as varchar)
     end
 {%- endmacro %}
+
+{#
+  The reports whose carry-over row in rpt_reconciliation (the model being built) is not the
+  one int_carry_over_checks now holds: added, removed or changed because of the report of the
+  year before. rpt_reconciliation rebuilds them with the reports whose own inputs changed.
+#}
+{% macro ogi_carry_over_changes() %}
+    {%- set row = 'report_id, identity, "at", lhs, rhs, difference, holds, reading, soft,'
+        ~ ' counterpart_report_id' -%}
+    {%- set now = 'select ' ~ row ~ ' from ' ~ ref('int_carry_over_checks') -%}
+    {%- set built = 'select ' ~ row ~ ' from ' ~ this ~ " where identity = 'carry_over'" -%}
+    select report_id from ({{ now }} except {{ built }})
+    union
+    select report_id from ({{ built }} except {{ now }})
+{% endmacro %}

@@ -2,6 +2,8 @@
 -- application table. The leaves depend on the report's section-三 template: in the 2021 form
 -- （六）其他处理 has three sub-rows, in the 2019 form it is one row (other_total). A report
 -- whose template is unknown is read as 2019, as the parser does.
+{{ ogi_incremental_by_report() }}
+
 with application_reports as (
     select distinct
         cells.report_id,
@@ -11,6 +13,7 @@ with application_reports as (
     left join {{ ref('stg_reports') }} as reports
         on reports.report_id = cells.report_id
     where cells.section = 'applications'
+      and {{ ogi_changed('cells.report_id') }}
 )
 
 select

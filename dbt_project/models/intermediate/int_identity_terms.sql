@@ -10,8 +10,9 @@
 -- A term is total-like (总计) when its column is `total`, or when it is the total_processed
 -- that the dispositions identity checks (its left-hand side). A term is undecided when its
 -- cell is one the parser could not decide (null, but not a printed blank).
--- A view: only int_identity_checks aggregates it, and at national scale it has tens of
--- millions of rows that would be written for nothing.
+-- A view, to read a check term by term: int_identity_checks counts the same terms from the
+-- printed cells directly, and at national scale this has tens of millions of rows that would
+-- be written for nothing.
 {{ config(materialized='view') }}
 
 with applicant_columns as (

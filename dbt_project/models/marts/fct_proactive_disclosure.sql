@@ -2,6 +2,8 @@
 -- one row per report, item and measure. Null = blank, unless `undecided`: no identity links
 -- section 二, so a value the parser could not decide (an ambiguous digit split) stays here,
 -- flagged, instead of quarantining the report.
+{{ ogi_incremental_by_report() }}
+
 select
     report_id,
     item,
@@ -10,4 +12,4 @@ select
     undecided
 from {{ ref('int_proactive_printed') }}
 where report_id not in (select report_id from {{ ref('rpt_quarantine') }})
-order by report_id, item, measure
+  and {{ ogi_changed('report_id') }}

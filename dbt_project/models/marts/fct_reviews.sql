@@ -1,4 +1,6 @@
 -- Administrative reviews (行政复议) of reports whose identities hold.
+{{ ogi_incremental_by_report() }}
+
 select
     report_id,
     upheld,
@@ -9,4 +11,4 @@ select
 from {{ ref('int_reviews_printed') }}
 where review_group = 'review'
   and report_id not in (select report_id from {{ ref('rpt_quarantine') }})
-order by report_id
+  and {{ ogi_changed('report_id') }}

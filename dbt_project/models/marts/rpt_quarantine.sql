@@ -5,10 +5,13 @@
 -- a cell in section 三 or 四 is kept out even when no check involves it: a fact table never
 -- serves an unknown value as a blank. Their printed numbers stay queryable in the
 -- int_*_printed tables, and dim_reports.is_quarantined flags them.
+{{ ogi_incremental_by_report() }}
+
 with failing as (
     select *
     from {{ ref('int_identity_checks') }}
     where not soft and holds is not true
+      and {{ ogi_changed('report_id') }}
 ),
 
 by_checks as (
@@ -43,6 +46,7 @@ undecided_cells as (
         ) as cells
     from {{ ref('stg_cells') }}
     where undecided and section in ('applications', 'reviews')
+      and {{ ogi_changed('report_id') }}
     group by report_id
 ),
 
@@ -69,4 +73,3 @@ left join undecided_cells
     on undecided_cells.report_id = quarantined.report_id
 left join {{ ref('stg_reports') }} as reports
     on reports.report_id = quarantined.report_id
-order by quarantined.report_id

@@ -2,12 +2,17 @@
 -- the hard identities 1-4 computed here in SQL, the soft cross-year carry-over check, and the
 -- parser's soft narrative checks (text vs tables). `undecided` is the list of undecided terms
 -- as text (a plain column for CSV and BI clients).
+-- Built by report; a report's carry-over check also depends on the report of the year before,
+-- so the reports whose carry-over row changed are rebuilt too (ogi_carry_over_changes).
+{{ ogi_incremental_by_report(also='ogi_carry_over_changes') }}
+
 select
     report_id, identity, "at", lhs, rhs, difference, holds, reading, soft,
     array_to_string(undecided, ', ') as undecided,
     'sql' as evaluated_by,
     cast(null as varchar) as counterpart_report_id
 from {{ ref('int_identity_checks') }}
+where {{ ogi_changed('report_id') }}
 
 union all
 
@@ -17,6 +22,7 @@ select
     'sql' as evaluated_by,
     counterpart_report_id
 from {{ ref('int_carry_over_checks') }}
+where {{ ogi_changed('report_id') }}
 
 union all
 
@@ -28,5 +34,4 @@ select
     cast(null as varchar) as counterpart_report_id
 from {{ ref('stg_checks') }}
 where soft
-
-order by report_id, identity, "at"
+  and {{ ogi_changed('report_id') }}

@@ -1,6 +1,7 @@
 -- The long table of every parsed value, read from Parquet once: a table, not a view, because
 -- every intermediate model and many tests read it (at national scale, tens of millions of rows).
-{{ config(materialized='table') }}
+-- Built by report: a build reads the cells of the reports that changed (macros/incremental.sql).
+{{ ogi_incremental_by_report() }}
 
 select
     report_id,
@@ -13,3 +14,4 @@ select
     undecided,
     undecided_by
 from {{ source('ogi', 'cells') }}
+where {{ ogi_changed('report_id') }}
