@@ -77,7 +77,9 @@ def export_marts(
     with duckdb.connect(str(duckdb_path), read_only=True) as con:
         for mart in marts:
             try:
-                table = con.execute(f'select * from main."{mart.name}"').fetch_arrow_table()
+                # the tables built report by report keep no order: the files do, row by row
+                query = f'select * from main."{mart.name}" order by all'
+                table = con.execute(query).fetch_arrow_table()
             except duckdb.CatalogException:
                 raise ExportError(f"{mart.name} is not in {duckdb_path}: run dbt build") from None
             parquet = out_dir / f"{mart.name}.parquet"
