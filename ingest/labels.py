@@ -255,16 +255,11 @@ def _measures_longest_first() -> tuple[tuple[str, str], ...]:
     return tuple(sorted(_alternatives("measure"), key=lambda a: -len(a[1])))
 
 
-def measures_in_header(text: str, slack: int = 6) -> list[str]:
+def measures_in_header(text: str, slack: int = 6) -> tuple[str, ...]:
     """The measures a whole section 二 header row names, in print order, when its cells were
     glued into one string ("信息内容本年制发件数本年废止件数现行有效件数"): the measure labels
     found in it, longest first, when little else is left (at most `slack` characters, the item
-    column's heading). [] for a single cell, a sentence, or a label with no measure."""
-    return list(_measures_in_header(text, slack))
-
-
-@lru_cache(maxsize=_CACHE)
-def _measures_in_header(text: str, slack: int) -> tuple[str, ...]:
+    column's heading). () for a single cell, a sentence, or a label with no measure."""
     c = core(text)
     hits: list[tuple[int, int, str]] = []
     taken = [False] * len(c)

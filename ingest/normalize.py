@@ -9,6 +9,8 @@ from functools import cache, lru_cache
 
 import charset_normalizer
 
+from ingest.memo import memoized_when_short
+
 # Characters that occur only in traditional script and are frequent in these reports. Their
 # presence decides whether a document goes through OpenCC at all (conversion is the slow part).
 _TRADITIONAL_MARKERS = frozenset(
@@ -124,16 +126,11 @@ def to_simplified(text: str, *, known_traditional: bool = False) -> str:
     document (行政許可) may have none; `known_traditional` converts it all the same."""
     if text.isascii() or (not known_traditional and not is_traditional(text)):
         return text
-    if len(text) <= _SHORT:
-        return _simplified_short(text)
-    return convert_in_pieces(text, _simplified_piece)
+    return _converted(text)
 
 
-_SHORT = 200  # a cell, a label, a line of a page: strings that repeat from report to report
-
-
-@lru_cache(maxsize=1 << 16)
-def _simplified_short(text: str) -> str:
+@memoized_when_short(200)
+def _converted(text: str) -> str:
     return convert_in_pieces(text, _simplified_piece)
 
 

@@ -25,6 +25,7 @@ from typing import NamedTuple
 from ingest import checks as identity_checks
 from ingest import codes, digits, labels, undecided
 from ingest.documents import to_text
+from ingest.memo import memoized_when_short
 from ingest.narrative import stated_totals, title_info
 from ingest.normalize import norm_label
 from ingest.placement import ValueRun, place_rows
@@ -82,13 +83,12 @@ def _tokens(layout) -> list[Token]:
     out: list[Token] = []
     for row, method in zip(layout.rows, layout.methods, strict=True):
         for text in row:
-            # cells repeat from report to report (labels, small numbers, blanks): each is read
-            # once per process; long lines (sentences) rarely repeat
-            out += _cell_tokens(text, method) if len(text) <= 80 else _read_tokens(text, method)
+            out += _cell_tokens(text, method)
     return out
 
 
-def _read_tokens(text: str, method: str) -> tuple[Token, ...]:
+@memoized_when_short(80)
+def _cell_tokens(text: str, method: str) -> tuple[Token, ...]:
     """The tokens of one printed cell (or line): a value, a label, or the labels and glued
     digit runs of a flattened line."""
     cell = read_cell(text)
@@ -103,9 +103,6 @@ def _read_tokens(text: str, method: str) -> tuple[Token, ...]:
                     out.append(Token(run, DIGIT_SPLIT, None, glued=True))
             return tuple(out)
     return (Token(text, method, cell),)
-
-
-_cell_tokens = lru_cache(maxsize=1 << 16)(_read_tokens)
 
 
 def _review_groups_in(buffer: list[str]) -> list[str]:
@@ -210,12 +207,13 @@ class Label(NamedTuple):
     unit: str | None  # 元 / 万元 stated in a header
 
 
-def _read_label(raw: str) -> Label:
+@memoized_when_short(80)
+def _label(raw: str) -> Label:
     text = norm_label(raw)
     if not text:
         return Label(text, None, None, (), None)
     measure = labels.match_measure(text) if len(text) <= 20 else None
-    whole = tuple(labels.measures_in_header(text))
+    whole = labels.measures_in_header(text)
     unit = None
     if whole or measure:
         if "元" in text and "万元" not in text and "单位" in text:
@@ -223,9 +221,6 @@ def _read_label(raw: str) -> Label:
         elif "万元" in text:
             unit = "万元"
     return Label(text, labels.split_group_prefix(text)[0], measure, whole, unit)
-
-
-_label = lru_cache(maxsize=1 << 16)(_read_label)
 
 
 def _walk(tokens: list[Token], state: State) -> None:
@@ -240,7 +235,7 @@ def _walk(tokens: list[Token], state: State) -> None:
                 buffer = []
             continue
         if tok.cell is None:
-            label = _label(tok.text) if len(tok.text) <= 80 else _read_label(tok.text)
+            label = _label(tok.text)
             if label.text:
                 buffer.append(label.text)
                 if len(buffer) > 40:

@@ -89,8 +89,9 @@ def cell_row(report_id: str, cell: Mapping) -> Row:
     section, row, col = cell.get("section"), cell.get("row"), cell.get("col")
     value, raw, method = cell.get("value"), cell.get("raw"), cell.get("method")
     undecided_by = cell.get("undecided") or None
-    # the usual cell, as the parser makes it, in one test (a report has hundreds of cells)
-    if (
+    # the usual cell, as the parser makes it, passes in one test (a report has hundreds of
+    # cells); any other is checked field by field
+    usual = (
         type(section) is str
         and type(row) is str
         and type(col) is str
@@ -103,30 +104,24 @@ def cell_row(report_id: str, cell: Mapping) -> Row:
         and (value is None or type(value) is float or type(value) is int)
         and (raw is None or type(raw) is str)
         and (undecided_by is None or (type(undecided_by) is str and value is None))
-    ):
-        return {
-            "report_id": report_id,
-            "section": section,
-            "row_code": row,
-            "col_code": col,
-            "value": None if value is None else float(value),
-            "raw": raw,
-            "method": method,
-            "undecided": undecided_by is not None,
-            "undecided_by": undecided_by,
-        }
-    value = _opt_float(value, "cell value")
-    undecided_by = _opt_str(undecided_by)
-    if undecided_by is not None and value is not None:
-        raise RejectedResult(f"cell undecided but with a value: {dict(cell)!r}")
+    )
+    if not usual:
+        value, undecided_by = _opt_float(value, "cell value"), _opt_str(undecided_by)
+        if undecided_by is not None and value is not None:
+            raise RejectedResult(f"cell undecided but with a value: {dict(cell)!r}")
+        section = _required_str(cell, "section", "cell")
+        row = _required_str(cell, "row", "cell")
+        col = _required_str(cell, "col", "cell")
+        raw = _opt_str(raw)
+        method = _required_str(cell, "method", "cell")
     return {
         "report_id": report_id,
-        "section": _required_str(cell, "section", "cell"),
-        "row_code": _required_str(cell, "row", "cell"),
-        "col_code": _required_str(cell, "col", "cell"),
-        "value": value,
-        "raw": _opt_str(raw),
-        "method": _required_str(cell, "method", "cell"),
+        "section": section,
+        "row_code": row,
+        "col_code": col,
+        "value": None if value is None else float(value),
+        "raw": raw,
+        "method": method,
         "undecided": undecided_by is not None,
         "undecided_by": undecided_by,
     }
