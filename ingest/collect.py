@@ -68,6 +68,8 @@ ATTACHMENT = "attachment"
 WITH_STATISTICS = frozenset({"complete", "partial"})
 MAX_ARTICLE_BYTES = 8 * 1024 * 1024  # larger "articles" are not read for attachment links
 MAX_FAILURES_SHOWN = 50
+LOCAL_CHUNK = 64  # local files read per thread hop
+LOCAL_THREADS = 2  # threads reading local files
 
 T = TypeVar("T")
 
@@ -175,10 +177,34 @@ class _Batch:
         self._queued(len(entries))
         found: list[CatalogEntry] = []
         workers = self.fetcher.policy.concurrency
+        local = [e for e in plain if e.is_local]
+        remote = [e for e in plain if not e.is_local]
+        chunks = [local[i : i + LOCAL_CHUNK] for i in range(0, len(local), LOCAL_CHUNK)]
+        await asyncio.gather(
+            _pool(chunks, self._local_chunk, LOCAL_THREADS),
+            self._remote(listings, remote, found, workers),
+        )
+
+    async def _remote(
+        self,
+        listings: Sequence[CatalogEntry],
+        plain: Sequence[CatalogEntry],
+        found: list[CatalogEntry],
+        workers: int,
+    ) -> None:
         await _pool(listings, lambda e: self._listing(e, found), workers)
         self.counts["discovered"] = len(found)
         self._queued(len(found))
         await _pool(by_turns([*plain, *found]), self._report, workers)
+
+    async def _local_chunk(self, chunk: Sequence[CatalogEntry]) -> None:
+        """Local files read a chunk per thread hop: one hop per file costs more than reading
+        a typical report."""
+        got = await asyncio.to_thread(_read_local_chunk, chunk, self.raw_dir, self.local)
+        for entry, (stat, retrieval) in zip(chunk, got, strict=True):
+            if stat is not None and retrieval.ok and retrieval.sha256:
+                self.local.record(entry.location, stat, retrieval.sha256)
+            await self._report(entry, retrieval)
 
     async def _read(self, entry: CatalogEntry, url: str | None = None) -> Retrieval:
         """The entry (or a page of it) read into the archive; never raises."""
@@ -192,18 +218,14 @@ class _Batch:
     async def _read_local(self, entry: CatalogEntry) -> Retrieval:
         """A local file's archived copy when the file is as the last read left it, else the
         file read and archived (on a thread: hashing and file I/O release the GIL)."""
-        started = now_utc()
-        unchanged = self.local.unchanged(entry.location, self.raw_dir)
-        if unchanged is not None:
-            sha, size, archived = unchanged
-            return local_retrieval(entry, sha, size, archived, started, NOT_MODIFIED)
-        stat, got = await asyncio.to_thread(_stat_and_read, entry, self.raw_dir)
+        stat, got = await asyncio.to_thread(_read_local_file, entry, self.raw_dir, self.local)
         if stat is not None and got.ok and got.sha256:
             self.local.record(entry.location, stat, got.sha256)
         return got
 
-    async def _report(self, entry: CatalogEntry) -> None:
-        got = await self._read(entry)
+    async def _report(self, entry: CatalogEntry, got: Retrieval | None = None) -> None:
+        if got is None:
+            got = await self._read(entry)
         kind = ATTACHMENT if entry.kind == ATTACHMENT else "report"
         self._record(kind, got, entry.report_id, entry.linked_from)
         crash_point("fetch")
@@ -295,13 +317,29 @@ class _Batch:
             self.retired.append(entry.report_id)
 
 
-def _stat_and_read(entry: CatalogEntry, raw_dir: Path) -> tuple[Stat | None, Retrieval]:
-    """The stat of a local file taken before it is read, and what reading it gave."""
+def _read_local_file(
+    entry: CatalogEntry, raw_dir: Path, local: LocalFiles
+) -> tuple[Stat | None, Retrieval]:
+    """(None, the archived copy) when the file is as the last read left it; else the stat of
+    the file taken before it is read, and what reading it gave. Never raises."""
     try:
-        stat = file_stat(os.stat(entry.location))
-    except OSError:
-        stat = None
-    return stat, read_into_archive(entry, raw_dir)
+        unchanged = local.unchanged(entry.location, raw_dir)
+        if unchanged is not None:
+            sha, size, archived = unchanged
+            return None, local_retrieval(entry, sha, size, archived, now_utc(), NOT_MODIFIED)
+        try:
+            stat = file_stat(os.stat(entry.location))
+        except OSError:
+            stat = None
+        return stat, read_into_archive(entry, raw_dir)
+    except Exception as exc:  # noqa: BLE001 - a fault of this code must not stop the batch
+        return None, failed(entry.source, "internal", f"{type(exc).__name__}: {exc}")
+
+
+def _read_local_chunk(
+    chunk: Sequence[CatalogEntry], raw_dir: Path, local: LocalFiles
+) -> list[tuple[Stat | None, Retrieval]]:
+    return [_read_local_file(entry, raw_dir, local) for entry in chunk]
 
 
 def _listed(listing: CatalogEntry, link: ReportLink, page: str) -> CatalogEntry:
