@@ -52,15 +52,17 @@ from ingest.store import (
     STATUSES,
     Row,
     TableBuilder,
+    TableColumns,
     TableStream,
     WrittenTable,
     catalog_columns,
     codes_table,
-    error_rows,
+    error_columns,
     now_utc,
     read_previous,
-    result_rows,
+    result_columns,
     row_count,
+    rows_of,
     table_path,
     write_parquet,
 )
@@ -86,22 +88,27 @@ BLOCK = 4096
 
 def report_rows(archived: ArchivedReport, parse: Parser = parse_document) -> dict[str, list[Row]]:
     """Parse one archived report into table rows; any failure becomes a status "error" row."""
+    return {name: rows_of(c) for name, c in report_columns(archived, parse).items()}
+
+
+def report_columns(archived: ArchivedReport, parse: Parser = parse_document) -> TableColumns:
+    """`report_rows`, column-wise."""
     parsed_at = now_utc()
     if not archived.ok or archived.raw_path is None:
-        return error_rows(archived, archived.error or "no bytes archived", parsed_at)
+        return error_columns(archived, archived.error or "no bytes archived", parsed_at)
     try:
         data = Path(archived.raw_path).read_bytes()
     except OSError as exc:
-        return error_rows(archived, f"cannot read the archived copy: {exc}", parsed_at)
+        return error_columns(archived, f"cannot read the archived copy: {exc}", parsed_at)
     try:
         result = parse(data, archived.entry.source, archived.retrieval.charset)
     except Exception as exc:  # one bad report never stops a run
-        return error_rows(archived, f"parser failed: {type(exc).__name__}: {exc}", parsed_at)
+        return error_columns(archived, f"parser failed: {type(exc).__name__}: {exc}", parsed_at)
     crash_point("parse")
     try:
-        return result_rows(archived, result, parsed_at)
+        return result_columns(archived, result, parsed_at)
     except Exception as exc:
-        return error_rows(archived, f"parse result rejected: {exc}", parsed_at)
+        return error_columns(archived, f"parse result rejected: {exc}", parsed_at)
 
 
 class Previous:
@@ -216,10 +223,10 @@ def _parse_chunk(
     builders = {name: TableBuilder(TABLES[name]) for name in REPORT_TABLES}
     statuses: Counter[str] = Counter()
     for report in archived:
-        rows = report_rows(report, parse)
-        for name, table_rows in rows.items():
-            builders[name].extend(table_rows)
-        statuses[str(rows["reports"][0]["status"])] += 1
+        columns = report_columns(report, parse)
+        for name, builder in builders.items():
+            builder.extend_columns(columns[name])
+        statuses[str(columns["reports"]["status"][0])] += 1
     return {name: b.to_table() for name, b in builders.items()}, statuses
 
 

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
+from operator import itemgetter
 from pathlib import Path
 
 import pyarrow as pa
@@ -39,6 +40,8 @@ STATUSES: tuple[str, ...] = ("complete", "partial", "narrative_only", "no_statis
 REPORT_TABLES: tuple[str, ...] = ("reports", "cells", "checks", "issues")
 
 Row = dict[str, object]
+Columns = dict[str, list]  # rows of one table, column-wise: {column: values}, one length
+TableColumns = dict[str, Columns]  # per table
 
 
 class RejectedResult(ValueError):
@@ -124,6 +127,148 @@ def cell_row(report_id: str, cell: Mapping) -> Row:
         "method": method,
         "undecided": undecided_by is not None,
         "undecided_by": undecided_by,
+    }
+
+
+# --- the usual cells and checks, a column at a time ------------------------------------------
+# A report has hundreds of cells: each column is taken out of the parser's dicts and checked
+# in one pass (types, non-blank codes). A report with any unusual cell or check goes through
+# `cell_row` / `check_row` instead, which check every field and name the one that is wrong.
+
+_NONE = type(None)
+_STRING = frozenset({str})
+_STRING_OR_NONE = frozenset({str, _NONE})
+_NUMBER_OR_NONE = frozenset({int, float, _NONE})
+_BOOL_OR_NONE = frozenset({bool, _NONE})
+
+
+# strings already seen to be codes (a few hundred in all: sections, rows, columns, methods)
+_SEEN_CODES: set[str] = set()
+
+
+def _codes(values: list) -> bool:
+    """All values non-blank strings."""
+    try:
+        distinct = set(values)
+    except TypeError:  # unhashable: not a string
+        return False
+    if distinct <= _SEEN_CODES:
+        return True
+    if not all(type(v) is str and v and not v.isspace() for v in distinct):
+        return False
+    if len(_SEEN_CODES) < 100_000:
+        _SEEN_CODES.update(distinct)
+    return True
+
+
+def _numbers(values: list) -> bool:
+    return set(map(type, values)) <= _NUMBER_OR_NONE
+
+
+def _floats(values: list) -> list:
+    if int not in set(map(type, values)):
+        return values
+    return [v if v is None else float(v) for v in values]
+
+
+def _terms(value: object) -> bool:
+    return value is None or (type(value) in (list, tuple) and all(type(v) is str for v in value))
+
+
+# the fields every cell / check of the parser has (undecided only some)
+_CELL_FIELDS = ("section", "row", "col", "value", "raw", "method")
+_CHECK_FIELDS = ("identity", "at", "lhs", "rhs", "difference", "holds", "reading", "soft")
+
+
+def _transposed(fields: tuple[str, ...], items: Sequence[Mapping]) -> list[list]:
+    """[[item[f] for item in items] for f in fields]. Raises KeyError for a missing field."""
+    if not items:
+        return [[] for _ in fields]
+    return [list(column) for column in zip(*map(itemgetter(*fields), items), strict=True)]
+
+
+def columns_of(rows: Sequence[Row], names: Sequence[str]) -> Columns:
+    return {name: [row.get(name) for row in rows] for name in names}
+
+
+def rows_of(columns: Columns) -> list[Row]:
+    names = list(columns)
+    return [dict(zip(names, values, strict=True)) for values in zip(*columns.values(), strict=True)]
+
+
+def cell_columns(report_id: str, cells: Sequence[Mapping]) -> Columns:
+    """The cells rows of a report, column-wise (see `cell_row`). Raises RejectedResult."""
+    try:
+        section, row, col, value, raw, method = _transposed(_CELL_FIELDS, cells)
+    except (KeyError, TypeError):
+        section = row = col = value = raw = method = []
+        usual = False
+    else:
+        usual = True
+    undecided_by = [c.get("undecided") or None for c in cells] if usual else []
+    usual = (
+        usual
+        and _codes(section)
+        and _codes(row)
+        and _codes(col)
+        and _codes(method)
+        and _numbers(value)
+        and set(map(type, raw)) <= _STRING_OR_NONE
+        and set(map(type, undecided_by)) <= _STRING_OR_NONE
+        and all(v is None for v, u in zip(value, undecided_by, strict=True) if u is not None)
+    )
+    if not usual:
+        return columns_of([cell_row(report_id, c) for c in cells], TABLES["cells"].names)
+    return {
+        "report_id": [report_id] * len(cells),
+        "section": section,
+        "row_code": row,
+        "col_code": col,
+        "value": _floats(value),
+        "raw": raw,
+        "method": method,
+        "undecided": [u is not None for u in undecided_by],
+        "undecided_by": undecided_by,
+    }
+
+
+def check_columns(report_id: str, checks: Sequence[Mapping]) -> Columns:
+    """The checks rows of a report, column-wise (see `check_row`). Raises RejectedResult."""
+    try:
+        identity, at, lhs, rhs, difference, holds, reading, soft = _transposed(
+            _CHECK_FIELDS, checks
+        )
+    except (KeyError, TypeError):
+        identity = at = lhs = rhs = difference = holds = reading = soft = []
+        usual = False
+    else:
+        usual = True
+    undecided = [c.get("undecided") for c in checks] if usual else []
+    usual = (
+        usual
+        and _codes(identity)
+        and _codes(at)
+        and _codes(reading)
+        and _numbers(lhs)
+        and _numbers(rhs)
+        and _numbers(difference)
+        and set(map(type, holds)) <= _BOOL_OR_NONE
+        and set(map(type, soft)) <= _BOOL_OR_NONE
+        and all(map(_terms, filter(None, undecided)))
+    )
+    if not usual:
+        return columns_of([check_row(report_id, c) for c in checks], TABLES["checks"].names)
+    return {
+        "report_id": [report_id] * len(checks),
+        "identity": identity,
+        "at": at,
+        "lhs": _floats(lhs),
+        "rhs": _floats(rhs),
+        "difference": _floats(difference),
+        "holds": holds,
+        "reading": reading,
+        "soft": [bool(v) for v in soft],
+        "undecided": [None if u is None else (sorted(u) or None) for u in undecided],
     }
 
 
@@ -232,17 +377,31 @@ def error_rows(archived: ArchivedReport, message: str, parsed_at: datetime) -> d
     return {"reports": [report], "cells": [], "checks": [], "issues": []}
 
 
+def error_columns(archived: ArchivedReport, message: str, parsed_at: datetime) -> TableColumns:
+    """`error_rows`, column-wise."""
+    return {
+        name: columns_of(rows, TABLES[name].names)
+        for name, rows in error_rows(archived, message, parsed_at).items()
+    }
+
+
 def result_rows(
     archived: ArchivedReport, result: Mapping, parsed_at: datetime
 ) -> dict[str, list[Row]]:
     """The rows of one parsed report in every per-report table. Raises RejectedResult."""
+    return {name: rows_of(c) for name, c in result_columns(archived, result, parsed_at).items()}
+
+
+def result_columns(archived: ArchivedReport, result: Mapping, parsed_at: datetime) -> TableColumns:
+    """The rows of one parsed report in every per-report table, column-wise. Raises
+    RejectedResult."""
     report_id = archived.entry.report_id
     status = result.get("status")
     if status not in STATUSES:
         raise RejectedResult(f"unknown status {status!r}")
     checks = result["checks"] if "checks" in result else evaluate(result)
-    cells = [cell_row(report_id, c) for c in result.get("cells") or []]
-    check_rows = [check_row(report_id, c) for c in checks or []]
+    cells = cell_columns(report_id, result.get("cells") or [])
+    check_cols = check_columns(report_id, checks or [])
     entry = archived.entry
     found = [
         *(result.get("issues") or []),
@@ -261,13 +420,18 @@ def result_rows(
         "template_applications": _opt_str(template.get("applications")),
         "status": status,
         "error": _opt_str(error),
-        "n_cells": len(cells),
+        "n_cells": len(cells["report_id"]),
         "n_issues": len(issues),
-        "n_checks_failed": sum(1 for c in check_rows if c["holds"] is False),
-        "n_checks_undecided": sum(1 for c in check_rows if c["reading"] == "undecided"),
+        "n_checks_failed": sum(1 for h in check_cols["holds"] if h is False),
+        "n_checks_undecided": check_cols["reading"].count("undecided"),
         "parsed_at": parsed_at,
     }
-    return {"reports": [report], "cells": cells, "checks": check_rows, "issues": issues}
+    return {
+        "reports": {name: [value] for name, value in report.items()},
+        "cells": cells,
+        "checks": check_cols,
+        "issues": columns_of(issues, TABLES["issues"].names),
+    }
 
 
 def codes_rows() -> list[Row]:
@@ -306,6 +470,16 @@ class TableBuilder:
             column.extend([row.get(name) for row in rows])
         self._pending += len(rows)
         self.rows += len(rows)
+        if self._pending >= self.batch_rows:
+            self._flush()
+
+    def extend_columns(self, columns: Columns) -> None:
+        """Rows given column-wise, with every column of the schema."""
+        n = len(columns[self.schema.names[0]])
+        for name, column in self._columns.items():
+            column.extend(columns[name])
+        self._pending += n
+        self.rows += n
         if self._pending >= self.batch_rows:
             self._flush()
 

@@ -25,7 +25,7 @@ from ingest.catalog import (
 from ingest.codes import all_codes
 from ingest.pipeline import ingest_catalog, report_rows
 from ingest.schema import TABLES
-from ingest.store import REPORT_TABLES, now_utc, read_table, result_rows
+from ingest.store import REPORT_TABLES, RejectedResult, now_utc, read_table, result_rows
 
 HEADER = "url,agency,region_code,level,year,kind\n"
 REMOTE = "https://www.example.gov.cn/xxgk/ndbg/2023.html"
@@ -389,3 +389,42 @@ def test_a_republished_report_with_other_values_is_flagged(warehouse: Path, tmp_
     ]
     assert len(revised) == 1 and revised[0]["severity"] == "warning"
     assert "changed value(s)" in revised[0]["message"] and "→" in revised[0]["message"]
+
+
+def test_column_wise_rows_equal_the_row_checked_ones() -> None:
+    """The one-pass reading of the usual cells and checks gives what field-by-field checking
+    gives; an unusual one (a Decimal, a string number) goes field by field."""
+    from decimal import Decimal
+
+    from ingest.store import cell_columns, cell_row, check_columns, check_row, rows_of
+
+    cell = {"section": "applications", "row": "granted", "col": "total", "raw": "3"}
+    cells = [
+        {**cell, "value": 3, "method": "html_table"},
+        {**cell, "value": 2.5, "method": "text_grid", "raw": None},
+        {**cell, "value": None, "method": "digit_split", "undecided": "ambiguous_split"},
+        {**cell, "value": None, "method": "html_table", "undecided": ""},
+    ]
+    check = {"identity": "ledger", "at": "total", "reading": "printed", "soft": False}
+    checks = [
+        {**check, "lhs": 3, "rhs": 3.0, "difference": 0, "holds": True},
+        {
+            **check,
+            "lhs": None,
+            "rhs": 2,
+            "difference": None,
+            "holds": None,
+            "undecided": ["b", "a"],
+        },
+        {**check, "lhs": 1, "rhs": 2, "difference": -1, "holds": False, "undecided": []},
+    ]
+    odd = [{**cells[0], "value": Decimal("4")}, {**cells[1], "value": "5"}]
+    for made in (cells, odd):
+        assert rows_of(cell_columns("r", made)) == [cell_row("r", c) for c in made]
+    odd_checks = [{**checks[0], "lhs": Decimal("3")}, {**checks[1], "soft": None}]
+    for made in (checks, odd_checks):
+        assert rows_of(check_columns("r", made)) == [check_row("r", c) for c in made]
+    with pytest.raises(RejectedResult):
+        cell_columns("r", [{**cells[0], "value": 1, "undecided": "ambiguous_split"}])
+    with pytest.raises(RejectedResult):
+        check_columns("r", [{**checks[0], "holds": "yes"}])
