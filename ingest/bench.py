@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import gc
 import io
 import json
 import multiprocessing
@@ -449,6 +450,7 @@ def parse_rate(files: list[Path], warm: list[Path]) -> dict:
     batch: its caches of labels and cells warmed first on other reports of the corpus
     (`warm`), then `files` timed, each parsed once (files read beforehand)."""
     _timed_parse([(p.read_bytes(), str(p)) for p in warm])
+    gc.freeze()  # as a worker does between chunks (ingest.pipeline)
     docs = [(p.read_bytes(), str(p)) for p in files]
     if not docs:
         return {"files": 0}

@@ -2,31 +2,44 @@
 
 Cells, labels and the lines of a page repeat from report to report (labels, small numbers,
 blanks, menu items): what is read from one is read once per process. Long strings (sentences
-of the narrative) rarely repeat and would only fill the cache, so they are read every time.
+of the narrative) rarely repeat and would only fill the memo, so they are read every time.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import lru_cache, wraps
-from typing import TypeVar
+from functools import wraps
+from typing import Any, TypeVar
 
 T = TypeVar("T")
+_MISSING: Any = object()
 
 
 def memoized_when_short(
     limit: int, maxsize: int = 1 << 16
 ) -> Callable[[Callable[..., T]], Callable[..., T]]:
     """Decorate a function of a string (and further hashable arguments): calls whose string
-    has at most `limit` characters are memoized (a bounded LRU cache), longer ones are not."""
+    has at most `limit` characters are memoized, longer ones are not. The memo holds at most
+    `maxsize` entries and starts afresh when full. It is the wrapper's `known` dict, keyed by
+    the string alone, or by the tuple of all arguments when there are more: a loop over
+    hundreds of cells looks there first, without a call per cell."""
 
     def decorate(read: Callable[..., T]) -> Callable[..., T]:
-        cached = lru_cache(maxsize=maxsize)(read)
+        known: dict = {}
 
         @wraps(read)
         def call(text: str, *args) -> T:
-            return cached(text, *args) if len(text) <= limit else read(text, *args)
+            key = (text, *args) if args else text
+            value = known.get(key, _MISSING)
+            if value is _MISSING:
+                value = read(text, *args)
+                if len(text) <= limit:
+                    if len(known) >= maxsize:
+                        known.clear()
+                    known[key] = value
+            return value
 
+        call.known = known  # type: ignore[attr-defined]
         return call
 
     return decorate

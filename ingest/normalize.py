@@ -134,6 +134,13 @@ def _converted(text: str) -> str:
     return convert_in_pieces(text, _simplified_piece)
 
 
+def simplified_known() -> dict[str, str]:
+    """The strings converted so far, {traditional: simplified}: a loop over every cell of a
+    page looks there first (see `ingest.memo`). Plain text is not in it: look it up with
+    `to_simplified`."""
+    return _converted.known  # type: ignore[attr-defined]
+
+
 _INVISIBLE = re.compile(r"[\s\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060\ufeff\u3000\xa0]+")
 _BRACKETS = str.maketrans({"【": "(", "】": ")", "〔": "(", "〕": ")", "［": "(", "］": ")"})
 

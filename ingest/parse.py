@@ -81,9 +81,11 @@ _GLUED_HINT = re.compile(
 
 def _tokens(layout) -> list[Token]:
     out: list[Token] = []
+    known = _cell_tokens.known  # type: ignore[attr-defined]
     for row, method in zip(layout.rows, layout.methods, strict=True):
         for text in row:
-            out += _cell_tokens(text, method)
+            tokens = known.get((text, method))
+            out += _cell_tokens(text, method) if tokens is None else tokens
     return out
 
 
@@ -224,6 +226,7 @@ def _label(raw: str) -> Label:
 
 
 def _walk(tokens: list[Token], state: State) -> None:
+    known_labels = _label.known  # type: ignore[attr-defined]
     buffer: list[str] = []
     i, n = 0, len(tokens)
     while i < n:
@@ -235,7 +238,7 @@ def _walk(tokens: list[Token], state: State) -> None:
                 buffer = []
             continue
         if tok.cell is None:
-            label = _label(tok.text)
+            label = known_labels.get(tok.text) or _label(tok.text)
             if label.text:
                 buffer.append(label.text)
                 if len(buffer) > 40:

@@ -22,6 +22,7 @@ summary.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import multiprocessing
 import os
@@ -230,6 +231,17 @@ def _parse_chunk(
     return {name: b.to_table() for name, b in builders.items()}, statuses
 
 
+def _parse_chunk_in_worker(
+    archived: list[ArchivedReport], parse: Parser
+) -> tuple[dict[str, pa.Table], Counter]:
+    """`_parse_chunk` in a worker process. What is alive between chunks stays for the life of
+    the worker (modules, and the memos of labels and cells, which grow to hundreds of
+    thousands of objects): it is frozen, so that the collector does not walk it again and again
+    while the chunk's short-lived objects come and go."""
+    gc.freeze()
+    return _parse_chunk(archived, parse)
+
+
 def _parsed_chunks(
     archived: list[ArchivedReport], parse: Parser, workers: int
 ) -> Iterator[tuple[dict[str, pa.Table], Counter]]:
@@ -244,7 +256,7 @@ def _parsed_chunks(
         # a bounded window of chunks in flight: memory holds a few chunks, whatever the batch
         pending: deque = deque()
         for chunk in chunks:
-            pending.append(pool.submit(_parse_chunk, chunk, parse))
+            pending.append(pool.submit(_parse_chunk_in_worker, chunk, parse))
             if len(pending) >= 4 * workers:
                 yield pending.popleft().result()
         while pending:

@@ -14,7 +14,7 @@ from functools import lru_cache, partial
 
 from selectolax.lexbor import LexborHTMLParser
 
-from ingest.normalize import is_traditional, to_simplified
+from ingest.normalize import is_traditional, simplified_known, to_simplified
 from ingest.values import BLANK_MARKS
 
 HTML_TABLE = "html_table"
@@ -296,9 +296,14 @@ def _simplified(layout: Layout) -> Layout:
     if not is_traditional("\n".join(strings)):
         return layout
     convert = partial(to_simplified, known_traditional=True)
+    known = simplified_known()
+
+    def each(texts: list[str]) -> list[str]:
+        return [known.get(t) or convert(t) for t in texts]
+
     layout.title = layout.title and convert(layout.title)
-    layout.rows = [[convert(c) for c in row] for row in layout.rows]
-    layout.text_lines = [convert(line) for line in layout.text_lines]
+    layout.rows = [each(row) for row in layout.rows]
+    layout.text_lines = each(layout.text_lines)
     return layout
 
 
