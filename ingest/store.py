@@ -180,11 +180,15 @@ _CELL_FIELDS = ("section", "row", "col", "value", "raw", "method")
 _CHECK_FIELDS = ("identity", "at", "lhs", "rhs", "difference", "holds", "reading", "soft")
 
 
-def _transposed(fields: tuple[str, ...], items: Sequence[Mapping]) -> list[list]:
-    """[[item[f] for item in items] for f in fields]. Raises KeyError for a missing field."""
+def _transposed(fields: tuple[str, ...], items: Sequence[Mapping]) -> list[list] | None:
+    """[[item[f] for item in items] for f in fields]; None when an item lacks a field or is
+    not a mapping."""
     if not items:
         return [[] for _ in fields]
-    return [list(column) for column in zip(*map(itemgetter(*fields), items), strict=True)]
+    try:
+        return [list(column) for column in zip(*map(itemgetter(*fields), items), strict=True)]
+    except (KeyError, TypeError):
+        return None
 
 
 def columns_of(rows: Sequence[Row], names: Sequence[str]) -> Columns:
@@ -198,78 +202,64 @@ def rows_of(columns: Columns) -> list[Row]:
 
 def cell_columns(report_id: str, cells: Sequence[Mapping]) -> Columns:
     """The cells rows of a report, column-wise (see `cell_row`). Raises RejectedResult."""
-    try:
-        section, row, col, value, raw, method = _transposed(_CELL_FIELDS, cells)
-    except (KeyError, TypeError):
-        section = row = col = value = raw = method = []
-        usual = False
-    else:
-        usual = True
-    undecided_by = [c.get("undecided") or None for c in cells] if usual else []
-    usual = (
-        usual
-        and _codes(section)
-        and _codes(row)
-        and _codes(col)
-        and _codes(method)
-        and _numbers(value)
-        and set(map(type, raw)) <= _STRING_OR_NONE
-        and set(map(type, undecided_by)) <= _STRING_OR_NONE
-        and all(v is None for v, u in zip(value, undecided_by, strict=True) if u is not None)
-    )
-    if not usual:
-        return columns_of([cell_row(report_id, c) for c in cells], TABLES["cells"].names)
-    return {
-        "report_id": [report_id] * len(cells),
-        "section": section,
-        "row_code": row,
-        "col_code": col,
-        "value": _floats(value),
-        "raw": raw,
-        "method": method,
-        "undecided": [u is not None for u in undecided_by],
-        "undecided_by": undecided_by,
-    }
+    fields = _transposed(_CELL_FIELDS, cells)
+    if fields is not None:
+        section, row, col, value, raw, method = fields
+        undecided_by = [c.get("undecided") or None for c in cells]
+        if (
+            _codes(section)
+            and _codes(row)
+            and _codes(col)
+            and _codes(method)
+            and _numbers(value)
+            and set(map(type, raw)) <= _STRING_OR_NONE
+            and set(map(type, undecided_by)) <= _STRING_OR_NONE
+            and all(v is None for v, u in zip(value, undecided_by, strict=True) if u is not None)
+        ):
+            return {
+                "report_id": [report_id] * len(cells),
+                "section": section,
+                "row_code": row,
+                "col_code": col,
+                "value": _floats(value),
+                "raw": raw,
+                "method": method,
+                "undecided": [u is not None for u in undecided_by],
+                "undecided_by": undecided_by,
+            }
+    return columns_of([cell_row(report_id, c) for c in cells], TABLES["cells"].names)
 
 
 def check_columns(report_id: str, checks: Sequence[Mapping]) -> Columns:
     """The checks rows of a report, column-wise (see `check_row`). Raises RejectedResult."""
-    try:
-        identity, at, lhs, rhs, difference, holds, reading, soft = _transposed(
-            _CHECK_FIELDS, checks
-        )
-    except (KeyError, TypeError):
-        identity = at = lhs = rhs = difference = holds = reading = soft = []
-        usual = False
-    else:
-        usual = True
-    undecided = [c.get("undecided") for c in checks] if usual else []
-    usual = (
-        usual
-        and _codes(identity)
-        and _codes(at)
-        and _codes(reading)
-        and _numbers(lhs)
-        and _numbers(rhs)
-        and _numbers(difference)
-        and set(map(type, holds)) <= _BOOL_OR_NONE
-        and set(map(type, soft)) <= _BOOL_OR_NONE
-        and all(map(_terms, filter(None, undecided)))
-    )
-    if not usual:
-        return columns_of([check_row(report_id, c) for c in checks], TABLES["checks"].names)
-    return {
-        "report_id": [report_id] * len(checks),
-        "identity": identity,
-        "at": at,
-        "lhs": _floats(lhs),
-        "rhs": _floats(rhs),
-        "difference": _floats(difference),
-        "holds": holds,
-        "reading": reading,
-        "soft": [bool(v) for v in soft],
-        "undecided": [None if u is None else (sorted(u) or None) for u in undecided],
-    }
+    fields = _transposed(_CHECK_FIELDS, checks)
+    if fields is not None:
+        identity, at, lhs, rhs, difference, holds, reading, soft = fields
+        undecided = [c.get("undecided") for c in checks]
+        if (
+            _codes(identity)
+            and _codes(at)
+            and _codes(reading)
+            and _numbers(lhs)
+            and _numbers(rhs)
+            and _numbers(difference)
+            and set(map(type, holds)) <= _BOOL_OR_NONE
+            and set(map(type, soft)) <= _BOOL_OR_NONE
+            and all(map(_terms, filter(None, undecided)))
+        ):
+            return {
+                "report_id": [report_id] * len(checks),
+                "identity": identity,
+                "at": at,
+                "lhs": _floats(lhs),
+                "rhs": _floats(rhs),
+                "difference": _floats(difference),
+                "holds": holds,
+                "reading": reading,
+                "soft": [bool(v) for v in soft],
+                "undecided": [None if u is None else (sorted(u) or None) for u in undecided],
+            }
+    return columns_of([check_row(report_id, c) for c in checks], TABLES["checks"].names)
 
 
 def check_row(report_id: str, check: Mapping) -> Row:
