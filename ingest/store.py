@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -89,42 +89,18 @@ def _opt_bool(value: object, what: str) -> bool | None:
 
 
 def cell_row(report_id: str, cell: Mapping) -> Row:
-    section, row, col = cell.get("section"), cell.get("row"), cell.get("col")
-    value, raw, method = cell.get("value"), cell.get("raw"), cell.get("method")
-    undecided_by = cell.get("undecided") or None
-    # the usual cell, as the parser makes it, passes in one test (a report has hundreds of
-    # cells); any other is checked field by field
-    usual = (
-        type(section) is str
-        and type(row) is str
-        and type(col) is str
-        and type(method) is str
-        and section
-        and row
-        and col
-        and method
-        and not (section.isspace() or row.isspace() or col.isspace() or method.isspace())
-        and (value is None or type(value) is float or type(value) is int)
-        and (raw is None or type(raw) is str)
-        and (undecided_by is None or (type(undecided_by) is str and value is None))
-    )
-    if not usual:
-        value, undecided_by = _opt_float(value, "cell value"), _opt_str(undecided_by)
-        if undecided_by is not None and value is not None:
-            raise RejectedResult(f"cell undecided but with a value: {dict(cell)!r}")
-        section = _required_str(cell, "section", "cell")
-        row = _required_str(cell, "row", "cell")
-        col = _required_str(cell, "col", "cell")
-        raw = _opt_str(raw)
-        method = _required_str(cell, "method", "cell")
+    value = _opt_float(cell.get("value"), "cell value")
+    undecided_by = _opt_str(cell.get("undecided") or None)
+    if undecided_by is not None and value is not None:
+        raise RejectedResult(f"cell undecided but with a value: {dict(cell)!r}")
     return {
         "report_id": report_id,
-        "section": section,
-        "row_code": row,
-        "col_code": col,
-        "value": None if value is None else float(value),
-        "raw": raw,
-        "method": method,
+        "section": _required_str(cell, "section", "cell"),
+        "row_code": _required_str(cell, "row", "cell"),
+        "col_code": _required_str(cell, "col", "cell"),
+        "value": value,
+        "raw": _opt_str(cell.get("raw")),
+        "method": _required_str(cell, "method", "cell"),
         "undecided": undecided_by is not None,
         "undecided_by": undecided_by,
     }
@@ -165,6 +141,14 @@ def _numbers(values: list) -> bool:
     return set(map(type, values)) <= _NUMBER_OR_NONE
 
 
+def _strings_or_none(values: list) -> bool:
+    return set(map(type, values)) <= _STRING_OR_NONE
+
+
+def _bools_or_none(values: list) -> bool:
+    return set(map(type, values)) <= _BOOL_OR_NONE
+
+
 def _floats(values: list) -> list:
     if int not in set(map(type, values)):
         return values
@@ -175,20 +159,41 @@ def _terms(value: object) -> bool:
     return value is None or (type(value) in (list, tuple) and all(type(v) is str for v in value))
 
 
-# the fields every cell / check of the parser has (undecided only some)
-_CELL_FIELDS = ("section", "row", "col", "value", "raw", "method")
-_CHECK_FIELDS = ("identity", "at", "lhs", "rhs", "difference", "holds", "reading", "soft")
+# the fields every cell / check of the parser has (undecided only some), each with the check
+# its column passes when usual
+_CELL_FIELDS: dict[str, Callable[[list], bool]] = {
+    "section": _codes,
+    "row": _codes,
+    "col": _codes,
+    "value": _numbers,
+    "raw": _strings_or_none,
+    "method": _codes,
+}
+_CHECK_FIELDS: dict[str, Callable[[list], bool]] = {
+    "identity": _codes,
+    "at": _codes,
+    "lhs": _numbers,
+    "rhs": _numbers,
+    "difference": _numbers,
+    "holds": _bools_or_none,
+    "reading": _codes,
+    "soft": _bools_or_none,
+}
 
 
-def _transposed(fields: tuple[str, ...], items: Sequence[Mapping]) -> list[list] | None:
-    """[[item[f] for item in items] for f in fields]; None when an item lacks a field or is
-    not a mapping."""
+def _usual_columns(
+    items: Sequence[Mapping], fields: Mapping[str, Callable[[list], bool]]
+) -> dict[str, list] | None:
+    """{field: [item[field] for item in items]} for the `fields`, when every item has them all
+    and every column passes its check; None otherwise."""
     if not items:
-        return [[] for _ in fields]
+        return {name: [] for name in fields}
     try:
-        return [list(column) for column in zip(*map(itemgetter(*fields), items), strict=True)]
-    except (KeyError, TypeError):
+        values = zip(*map(itemgetter(*fields), items), strict=True)
+    except (KeyError, TypeError):  # a field missing, or an item that is not a mapping
         return None
+    columns = dict(zip(fields, map(list, values), strict=True))
+    return columns if all(check(columns[name]) for name, check in fields.items()) else None
 
 
 def columns_of(rows: Sequence[Row], names: Sequence[str]) -> Columns:
@@ -202,28 +207,21 @@ def rows_of(columns: Columns) -> list[Row]:
 
 def cell_columns(report_id: str, cells: Sequence[Mapping]) -> Columns:
     """The cells rows of a report, column-wise (see `cell_row`). Raises RejectedResult."""
-    fields = _transposed(_CELL_FIELDS, cells)
-    if fields is not None:
-        section, row, col, value, raw, method = fields
+    usual = _usual_columns(cells, _CELL_FIELDS)
+    if usual is not None:
         undecided_by = [c.get("undecided") or None for c in cells]
-        if (
-            _codes(section)
-            and _codes(row)
-            and _codes(col)
-            and _codes(method)
-            and _numbers(value)
-            and set(map(type, raw)) <= _STRING_OR_NONE
-            and set(map(type, undecided_by)) <= _STRING_OR_NONE
-            and all(v is None for v, u in zip(value, undecided_by, strict=True) if u is not None)
+        value = usual["value"]
+        if _strings_or_none(undecided_by) and all(
+            v is None for v, u in zip(value, undecided_by, strict=True) if u is not None
         ):
             return {
                 "report_id": [report_id] * len(cells),
-                "section": section,
-                "row_code": row,
-                "col_code": col,
+                "section": usual["section"],
+                "row_code": usual["row"],
+                "col_code": usual["col"],
                 "value": _floats(value),
-                "raw": raw,
-                "method": method,
+                "raw": usual["raw"],
+                "method": usual["method"],
                 "undecided": [u is not None for u in undecided_by],
                 "undecided_by": undecided_by,
             }
@@ -232,31 +230,17 @@ def cell_columns(report_id: str, cells: Sequence[Mapping]) -> Columns:
 
 def check_columns(report_id: str, checks: Sequence[Mapping]) -> Columns:
     """The checks rows of a report, column-wise (see `check_row`). Raises RejectedResult."""
-    fields = _transposed(_CHECK_FIELDS, checks)
-    if fields is not None:
-        identity, at, lhs, rhs, difference, holds, reading, soft = fields
+    usual = _usual_columns(checks, _CHECK_FIELDS)
+    if usual is not None:
         undecided = [c.get("undecided") for c in checks]
-        if (
-            _codes(identity)
-            and _codes(at)
-            and _codes(reading)
-            and _numbers(lhs)
-            and _numbers(rhs)
-            and _numbers(difference)
-            and set(map(type, holds)) <= _BOOL_OR_NONE
-            and set(map(type, soft)) <= _BOOL_OR_NONE
-            and all(map(_terms, filter(None, undecided)))
-        ):
+        if all(map(_terms, filter(None, undecided))):
             return {
                 "report_id": [report_id] * len(checks),
-                "identity": identity,
-                "at": at,
-                "lhs": _floats(lhs),
-                "rhs": _floats(rhs),
-                "difference": _floats(difference),
-                "holds": holds,
-                "reading": reading,
-                "soft": [bool(v) for v in soft],
+                **usual,
+                "lhs": _floats(usual["lhs"]),
+                "rhs": _floats(usual["rhs"]),
+                "difference": _floats(usual["difference"]),
+                "soft": [bool(v) for v in usual["soft"]],
                 "undecided": [None if u is None else (sorted(u) or None) for u in undecided],
             }
     return columns_of([check_row(report_id, c) for c in checks], TABLES["checks"].names)
