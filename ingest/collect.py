@@ -202,9 +202,7 @@ class _Batch:
         a typical report."""
         got = await asyncio.to_thread(_read_local_chunk, chunk, self.raw_dir, self.local)
         for entry, (stat, retrieval) in zip(chunk, got, strict=True):
-            if stat is not None and retrieval.ok and retrieval.sha256:
-                self.local.record(entry.location, stat, retrieval.sha256)
-            await self._report(entry, retrieval)
+            await self._report(entry, self._noted(entry, stat, retrieval))
 
     async def _read(self, entry: CatalogEntry, url: str | None = None) -> Retrieval:
         """The entry (or a page of it) read into the archive; never raises."""
@@ -219,6 +217,10 @@ class _Batch:
         """A local file's archived copy when the file is as the last read left it, else the
         file read and archived (on a thread: hashing and file I/O release the GIL)."""
         stat, got = await asyncio.to_thread(_read_local_file, entry, self.raw_dir, self.local)
+        return self._noted(entry, stat, got)
+
+    def _noted(self, entry: CatalogEntry, stat: Stat | None, got: Retrieval) -> Retrieval:
+        """`got`, once the stat of a local file read whole is noted (`ingest.local_files`)."""
         if stat is not None and got.ok and got.sha256:
             self.local.record(entry.location, stat, got.sha256)
         return got

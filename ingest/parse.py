@@ -466,7 +466,7 @@ def _decode_item(state: State, item: str, header: list, run: str, unit: str | No
     if len({len(rd.values) for rd in decodings.values()}) > 1:
         state.issue(
             "warning",
-            "ambiguous_split",
+            AMBIGUOUS,
             f"item {item}: run {run!r} fits layouts of different widths; item left out",
             **where,
         )
@@ -479,7 +479,7 @@ def _decode_item(state: State, item: str, header: list, run: str, unit: str | No
     if len(splits) != 1 or not all(rd.complete for rd in decodings.values()):
         state.issue(
             "warning",
-            "ambiguous_split",
+            AMBIGUOUS,
             f"item {item}: run {run!r} splits several ways, e.g. {splits[:3]}; "
             "cells that differ left undecided",
             **where,
