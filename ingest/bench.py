@@ -49,7 +49,7 @@ from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
 
-from ingest import paths
+from ingest import compiled, paths
 from ingest.sample import Agency
 
 YEARS = tuple(range(2019, 2025))
@@ -516,6 +516,8 @@ def one_core(corpus: Corpus, with_baseline: bool) -> dict:
     }
     if with_baseline:
         out["baseline_pandas_read_html"] = baseline(_sample(corpus, True, SAMPLE, BASELINE))
+    # the parser's modules that ran compiled here (ingest.compiled); none: plain Python
+    out["compiled_modules"] = compiled.in_use()
     return out
 
 

@@ -42,7 +42,7 @@ from ingest.undecided import terms as undecided_terms
 Term = tuple[str, str]  # (row_code, col_code)
 
 
-def _num(x: float) -> int | float:
+def _num(x: int | float) -> int | float:
     return int(x) if float(x).is_integer() else round(x, 6)
 
 

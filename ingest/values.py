@@ -55,10 +55,8 @@ def read_cell(text: str) -> Cell | None:
     if len(digits) + len(m["frac"] or "") > MAX_NUMBER_DIGITS:
         return None
     sign = -1 if m["sign"] in ("-", "−") else 1
-    if m["frac"]:
-        value: int | float = sign * float(Decimal(f"{digits}.{m['frac']}"))
-    else:
-        value = sign * int(digits)
+    # (no annotation on `value`: compiled, an annotation of int | float makes it a C double)
+    value = sign * (float(Decimal(f"{digits}.{m['frac']}")) if m["frac"] else int(digits))
     return Cell(value, text.strip(), m["unit"])
 
 
