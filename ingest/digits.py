@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import itertools
 import re
-import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -51,6 +50,7 @@ from ingest.codes import (
     application_rows,
     disposition_leaves,
 )
+from ingest.normalize import nfkc
 from ingest.values import MAX_NUMBER_DIGITS
 
 # Search bounds. A node is one tried number; a real table row (7 numbers of up to 5 digits)
@@ -99,7 +99,7 @@ _LABEL_START = frozenset('([【“"「')
 def _prep(text: str) -> str:
     """NFKC (full-width digits, signs and brackets become ASCII), one space for any run of
     whitespace (``&nbsp;``, ideographic space), zero-width characters removed."""
-    t = unicodedata.normalize("NFKC", text).translate(_MINUS)
+    t = nfkc(text).translate(_MINUS)
     return _SPACES.sub(" ", _ZERO_WIDTH.sub("", t))
 
 

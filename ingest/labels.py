@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import cache, lru_cache
+from itertools import islice
 
 from rapidfuzz.distance import Indel
 
@@ -255,12 +256,23 @@ def _measures_longest_first() -> tuple[tuple[str, str], ...]:
     return tuple(sorted(_alternatives("measure"), key=lambda a: -len(a[1])))
 
 
+@cache
+def _not_in_measures() -> re.Pattern:
+    """A character that no measure label has."""
+    chars = sorted({ch for _code, alt in _alternatives("measure") for ch in alt})
+    return re.compile("[^" + "".join(re.escape(ch) for ch in chars) + "]")
+
+
 def measures_in_header(text: str, slack: int = 6) -> tuple[str, ...]:
     """The measures a whole section 二 header row names, in print order, when its cells were
     glued into one string ("信息内容本年制发件数本年废止件数现行有效件数"): the measure labels
     found in it, longest first, when little else is left (at most `slack` characters, the item
     column's heading). () for a single cell, a sentence, or a label with no measure."""
     c = core(text)
+    # a character no measure label has is left over whatever is found: a sentence has more
+    # than `slack` of them, and is passed over without a search
+    if sum(1 for _ in islice(_not_in_measures().finditer(c), slack + 1)) > slack:
+        return ()
     hits: list[tuple[int, int, str]] = []
     taken = [False] * len(c)
     for code, alt in _measures_longest_first():

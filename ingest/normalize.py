@@ -142,21 +142,39 @@ def simplified_known() -> dict[str, str]:
 
 
 _INVISIBLE = re.compile(r"[\s\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060\ufeff\u3000\xa0]+")
+_NUMBERING = re.compile(r"^(\d{1,2})[、.,，)]")
 _BRACKETS = str.maketrans({"【": "(", "】": ")", "〔": "(", "〕": ")", "［": "(", "］": ")"})
 
 
+# full-width ASCII (U+FF01-U+FF5E) and the ideographic space: NFKC maps each to one ASCII
+# character, which NFKC leaves as it is, so replacing them first changes nothing in the result
+_WIDE_TO_ASCII = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+
+
 def nfkc(text: str) -> str:
-    return unicodedata.normalize("NFKC", text)
+    """Unicode NFKC. Chinese text is mostly in NFKC already but for its full-width punctuation
+    (，：（）): that is mapped by a table, and the rest is normalised only when the quick check
+    says it is not already (the full normalisation is the slow part)."""
+    if text.isascii():
+        return text
+    t = text.translate(_WIDE_TO_ASCII)
+    return t if unicodedata.is_normalized("NFKC", t) else unicodedata.normalize("NFKC", t)
 
 
-@lru_cache(maxsize=1 << 16)
+@memoized_when_short(1 << 20)
 def norm_label(text: str) -> str:
     """Canonical form of a label for matching: NFKC (full-width brackets and digits become
     half-width), other bracket styles unified, all whitespace and zero-width characters removed,
     numbering punctuation (1、 1． 1.) unified to '1.'."""
     t = _INVISIBLE.sub("", nfkc(text).translate(_BRACKETS))
-    t = re.sub(r"^(\d{1,2})[、.,，)]", r"\1.", t)
+    if t[:1].isdigit():
+        t = _NUMBERING.sub(r"\1.", t)
     t = t.replace("“", '"').replace("”", '"')
+    if t != text and unicodedata.is_normalized("NFKC", t):
+        # a label in this form is its own form: NFKC leaves it, and it has no bracket, space,
+        # quote or numbering left to change (the matchers normalise what they are given, and
+        # are often given a label already normalised)
+        norm_label.known.setdefault(t, t)  # type: ignore[attr-defined]
     return t
 
 

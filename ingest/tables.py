@@ -130,8 +130,7 @@ def from_html(text: str) -> Layout:
                 methods.append(TEXT_GRID)
                 text_lines.append(s)
 
-    # the tables with no table inside (css() includes the table itself)
-    leaf_tables = {t.mem_id for t in root.css("table") if len(t.css("table")) == 1}
+    leaf_tables = _leaf_tables(root)
     # explicit stack instead of recursion: pages can nest deeper than Python's stack; None
     # marks the end of a block element (the only elements whose end breaks a line)
     stack: list = [root]
@@ -158,6 +157,19 @@ def from_html(text: str) -> Layout:
         stack.extend(children)
     flush()
     return layout
+
+
+def _leaf_tables(root) -> set[int]:
+    """The tables with no table inside them (mem_id): all tables but the ancestors of those
+    inside another (two queries, whatever the number of tables)."""
+    leaves = {t.mem_id for t in root.css("table")}
+    for inner in root.css("table table"):
+        node = inner.parent
+        while node is not None and node.mem_id != root.mem_id:
+            if node.tag == "table":
+                leaves.discard(node.mem_id)
+            node = node.parent
+    return leaves
 
 
 def _table_rows(table, layout: Layout) -> None:
@@ -296,10 +308,19 @@ def _simplified(layout: Layout) -> Layout:
     if not is_traditional("\n".join(strings)):
         return layout
     convert = partial(to_simplified, known_traditional=True)
-    known = simplified_known()
+    known = simplified_known()  # short strings converted before, on any page
+    here: dict[str, str] = {}  # strings of this page (a text line is also a row)
+
+    def one(text: str) -> str:
+        if text.isascii():  # numbers, blanks: nothing to convert
+            return text
+        out = known.get(text) or here.get(text)
+        if out is None:
+            out = here[text] = convert(text)
+        return out
 
     def each(texts: list[str]) -> list[str]:
-        return [known.get(t) or convert(t) for t in texts]
+        return [one(t) for t in texts]
 
     layout.title = layout.title and convert(layout.title)
     layout.rows = [each(row) for row in layout.rows]
