@@ -24,6 +24,7 @@ after `PDF_SECONDS` seconds.
 
 from __future__ import annotations
 
+import codecs
 import io
 import re
 import statistics
@@ -82,17 +83,19 @@ def _zip_has_document(data: bytes) -> bool:
         return False
 
 
-def to_text(data: bytes, charset: str | None = None) -> tuple[str, str]:
-    """(text, kind) of one report's bytes; kind is html | text | pdf | docx. `charset` is the
-    one declared by the web server, if any (see ingest.normalize.decode).
+def read_text(data: bytes, charset: str | None = None) -> tuple[str, str, bytes | None]:
+    """(text, kind, utf8) of one report's bytes; kind is html | text | pdf | docx. `charset`
+    is the one declared by the web server, if any (see ingest.normalize.decode). `utf8` is the
+    bytes themselves when they are the text exactly, in UTF-8 (most web pages): an HTML
+    parser then takes them as they are instead of the text encoded again. None otherwise.
 
     Raises DocumentError for what cannot be read: legacy .doc, images, corrupt or oversized PDFs.
     """
     kind = detect(data)
     if kind == "pdf":
-        return pdf_text(data), "pdf"
+        return pdf_text(data), "pdf", None
     if kind == "docx":
-        return docx_text(data), "docx"
+        return docx_text(data), "docx", None
     if kind == "doc":
         raise DocumentError("legacy .doc not supported; convert to .docx")
     if kind == "zip":
@@ -102,10 +105,27 @@ def to_text(data: bytes, charset: str | None = None) -> tuple[str, str]:
         raise DocumentError(f"{fmt} image: tables published as images are not read")
     if kind == "rtf":
         raise DocumentError("RTF not supported; convert to .docx")
-    text, _encoding = decode(data, charset)
+    text, encoding = decode(data, charset)
     if "\x00" in text[:4096]:
         raise DocumentError("binary content (not an HTML or text report)")
-    return text, "html" if looks_like_html(text) else "text"
+    if not looks_like_html(text):
+        return text, "text", None
+    return text, "html", data if _is_utf8(encoding) else None
+
+
+def _is_utf8(encoding: str) -> bool:
+    """Whether `encoding` (as ingest.normalize.decode names the one it used) decoded strictly
+    with the UTF-8 codec: not utf-8-sig (the BOM), nor a decoding that replaced bytes."""
+    try:
+        return codecs.lookup(encoding).name == "utf-8"
+    except LookupError:
+        return False
+
+
+def to_text(data: bytes, charset: str | None = None) -> tuple[str, str]:
+    """(text, kind) of one report's bytes (see `read_text`)."""
+    text, kind, _utf8 = read_text(data, charset)
+    return text, kind
 
 
 # =============================================================================================

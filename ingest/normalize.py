@@ -24,7 +24,10 @@ _GB_FAMILY = {"gb2312", "gbk", "gb18030", "x-gbk", "cp936", "euc-cn", "hz-gb-231
 
 
 def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
-    """Decode report bytes; returns (text, encoding used).
+    """Decode report bytes; returns (text, encoding used). The encoding is a codec's name when
+    the bytes were decoded with it in full and strictly; "utf-8-sig" and "utf-16" (a BOM) or
+    "utf-8-replace" when undecodable bytes were replaced; "detected:<name>" when it was
+    guessed from the first 200,000 bytes.
 
     Order: BOM, a declared charset (HTTP header), <meta charset>, UTF-8, GB18030, detection.
     GB2312 and GBK are decoded as their superset GB18030. A declared charset that the bytes
@@ -50,8 +53,8 @@ def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
         except (UnicodeDecodeError, LookupError):
             continue
     best = charset_normalizer.from_bytes(data[:200_000]).best()
-    if best is not None:
-        return str(best), best.encoding
+    if best is not None:  # (its text is that of the first 200,000 bytes)
+        return str(best), f"detected:{best.encoding}"
     return data.decode("utf-8", errors="replace"), "utf-8-replace"
 
 

@@ -24,7 +24,7 @@ from typing import NamedTuple
 
 from ingest import checks as identity_checks
 from ingest import codes, digits, labels, undecided
-from ingest.documents import to_text
+from ingest.documents import read_text
 from ingest.memo import memoized_when_short
 from ingest.narrative import stated_totals, title_info
 from ingest.normalize import norm_label
@@ -644,9 +644,13 @@ def error_result(source: str, sha256: str | None, code: str, exc: Exception) -> 
     return result
 
 
-def parse_text(text: str, source: str = "", sha256: str | None = None) -> dict:
+def parse_text(
+    text: str, source: str = "", sha256: str | None = None, utf8: bytes | None = None
+) -> dict:
+    """Parse a report's text. `utf8`: the same text in UTF-8, when at hand (the bytes of a web
+    page served in UTF-8), which the HTML parser reads without encoding the text again."""
     result = empty_result(source, sha256)
-    layout = layout_of(text)
+    layout = layout_of(text, utf8)
     agency, year, title = title_info(layout.text_lines, layout.title)
     result.update(agency=agency, year=year, title=title)
     state = State()
@@ -723,11 +727,11 @@ def parse_document(data: bytes, source: str, charset: str | None = None) -> dict
     sha = hashlib.sha256(data).hexdigest()
     try:
         # HTML, text, PDF or DOCX; DocumentError if unreadable
-        text, _kind = to_text(data, charset)
+        text, _kind, utf8 = read_text(data, charset)
         if len(text) > MAX_TEXT_CHARS:
             reason = f"{len(text):,} characters of text, over the {MAX_TEXT_CHARS:,} of any report"
             return error_result(source, sha, "too_large", TooLarge(reason))
-        return parse_text(text, source, sha)
+        return parse_text(text, source, sha, utf8)
     except Exception as exc:  # noqa: BLE001 - one bad report must never stop a run
         return error_result(source, sha, "parse_error", exc)
 

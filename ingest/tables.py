@@ -109,8 +109,9 @@ def looks_like_html(text: str) -> bool:
     )
 
 
-def from_html(text: str) -> Layout:
-    tree = LexborHTMLParser(text)
+def from_html(markup: str | bytes) -> Layout:
+    """The layout of a web page: its text, or its bytes in UTF-8."""
+    tree = LexborHTMLParser(markup)
     layout = Layout()
     title = tree.css_first("title")
     if title is not None:
@@ -328,10 +329,11 @@ def _simplified(layout: Layout) -> Layout:
     return layout
 
 
-def layout_of(text: str) -> Layout:
+def layout_of(text: str, utf8: bytes | None = None) -> Layout:
     """The layout of a document's text, in simplified script. A text document is converted
     before it is split into lines (its line rules read 頁, 無 as 页, 无); a web page after its
-    markup is read, its shown text alone."""
+    markup is read, its shown text alone. `utf8`: the text in UTF-8 if at hand (the HTML
+    parser reads UTF-8: given the text, it encodes it first)."""
     if looks_like_html(text):
-        return _simplified(from_html(text))
+        return _simplified(from_html(text if utf8 is None else utf8))
     return from_text(to_simplified(text))
