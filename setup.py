@@ -54,21 +54,13 @@ class OptionalBuildExt(build_ext):
                 f"compiling the parser failed ({exc}); it installs as plain Python", file=sys.stderr
             )
             return
-        built = {
-            ext.name.rpartition(".")[2]: _digest(
-                ROOT / PACKAGE / f"{ext.name.rpartition('.')[2]}.py"
-            )
-            for ext in self.extensions
-        }
+        names = [ext.name.rpartition(".")[2] for ext in self.extensions]
+        built = {name: _compiled["source_digest"](ROOT / PACKAGE / f"{name}.py") for name in names}
         # beside the compiled files: the source tree (in place, editable) and the build tree
         places = {ROOT / PACKAGE, Path(self.get_ext_fullpath(f"{PACKAGE}.x")).parent}
         for place in places:
             if place.is_dir():
                 (place / MANIFEST).write_text(json.dumps(built, indent=1, sort_keys=True) + "\n")
-
-
-def _digest(path: Path) -> str:
-    return _compiled["source_digest"](path)
 
 
 setup(ext_modules=_extensions(), cmdclass={"build_ext": OptionalBuildExt})
