@@ -26,6 +26,8 @@ _NUMBER = re.compile(
     re.X,
 )
 _SPACES = re.compile(r"[\s\u200b\u3000\xa0]+")
+# a CJK ideograph that no number or blank mark has (NFKC leaves these as they are): text
+_TEXT_IDEOGRAPH = re.compile(r"[\u4e00-\u9fff](?<![元万无空])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +44,8 @@ class Cell:
 @lru_cache(maxsize=1 << 16)  # cells repeat across reports (0, 1, /, labels); a Cell is immutable
 def read_cell(text: str) -> Cell | None:
     """A Cell when `text` is a number or a blank mark; None when it is text (a label)."""
+    if _TEXT_IDEOGRAPH.search(text):
+        return None
     t = _SPACES.sub("", nfkc(text))
     if t in BLANK_MARKS:
         return Cell(None, text.strip())
