@@ -721,9 +721,12 @@ class TooLarge(ValueError):
     """A document with far more text than any annual report."""
 
 
-def parse_document(data: bytes, source: str, charset: str | None = None) -> dict:
+def parse_document(
+    data: bytes | bytearray | memoryview, source: str, charset: str | None = None
+) -> dict:
     """Parse the raw bytes of one report; never raises. `charset` is the one its web server
     declared (the Content-Type header), tried first when decoding a page."""
+    data = bytes(data)  # (bytes as they are; a copy of any other buffer)
     sha = hashlib.sha256(data).hexdigest()
     try:
         # HTML, text, PDF or DOCX; DocumentError if unreadable

@@ -110,3 +110,12 @@ def test_compiled_and_source_parse_alike():
     assert len(there) == len(here)
     for (name, _data), a, b in zip(docs, here, there, strict=True):
         assert a == b, name
+
+
+def test_any_buffer_of_bytes_parses_alike():
+    """Compiled code checks the types its annotations name: the entry point takes any buffer
+    (bytearray, memoryview) as the plain source does, and parses it as the same bytes."""
+    _truth, data, name = synthesize(3, 0, ALL_RENDERINGS)
+    expected = parse_document(data, name)
+    assert parse_document(bytearray(data), name) == expected
+    assert parse_document(memoryview(data), name) == expected
