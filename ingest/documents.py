@@ -1,6 +1,6 @@
 """From the bytes of a published report to text the parser reads (ingest.tables.from_text).
 
-Reports are published as web pages, but also as PDF and Word files. `to_text` tells them apart
+Reports are published as web pages, but also as PDF and Word files. `read_text` tells them apart
 by their first bytes, not by the file name (download links often lie about the type):
 
 * ``%PDF-``: the text layer of the PDF, one printed line per text line. Characters that share
@@ -120,12 +120,6 @@ def _is_utf8(encoding: str) -> bool:
         return codecs.lookup(encoding).name == "utf-8"
     except LookupError:
         return False
-
-
-def to_text(data: bytes, charset: str | None = None) -> tuple[str, str]:
-    """(text, kind) of one report's bytes (see `read_text`)."""
-    text, kind, _utf8 = read_text(data, charset)
-    return text, kind
 
 
 # =============================================================================================

@@ -11,7 +11,7 @@ import pytest
 from fixtures_documents import report_docx, report_pdf
 
 from ingest import documents
-from ingest.documents import DocumentError, detect, pdf_text, to_text
+from ingest.documents import DocumentError, detect, pdf_text, read_text
 from ingest.parse import parse_document
 from ingest.render import make_report
 
@@ -66,7 +66,7 @@ def test_docx_report_reproduces_every_table_value(seed: int, version: str) -> No
 
 def test_pdf_text_layout() -> None:
     truth = truth_for(5, "2021", scale="large")
-    text, kind = to_text(report_pdf(truth))
+    text, kind, _utf8 = read_text(report_pdf(truth))
     lines = text.splitlines()
     assert kind == "pdf"
     # a table row: the label, then each value as a cell
@@ -86,7 +86,7 @@ def test_pdf_text_layout() -> None:
 
 def test_docx_table_rows_are_pipe_separated_and_merged_cells_printed_once() -> None:
     truth = truth_for(1, "2019")
-    text, kind = to_text(report_docx(truth))
+    text, kind, _utf8 = read_text(report_docx(truth))
     lines = text.splitlines()
     assert kind == "docx"
     first = truth["applications"]["withheld_state_secret"]
@@ -157,12 +157,12 @@ def test_unreadable_files_give_status_error(pdf: bytes, name: str) -> None:
     assert word in result["error"]
     assert result["issues"][0]["severity"] == "error"
     with pytest.raises(DocumentError):
-        to_text(data)
+        read_text(data)
 
 
 def test_legacy_doc_message() -> None:
     with pytest.raises(ValueError, match=r"legacy \.doc not supported; convert to \.docx"):
-        to_text(bytes.fromhex("D0CF11E0A1B11AE1") + bytes(512))
+        read_text(bytes.fromhex("D0CF11E0A1B11AE1") + bytes(512))
 
 
 def test_work_is_bounded(pdf: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -176,6 +176,9 @@ def test_work_is_bounded(pdf: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_markup_is_decoded_as_before() -> None:
     html = "<html><body><p>报告</p></body></html>".encode("gb18030")
-    assert to_text(html) == ("<html><body><p>报告</p></body></html>", "html")
-    assert to_text("一、总体情况\n".encode()) == ("一、总体情况\n", "text")
+    assert read_text(html) == ("<html><body><p>报告</p></body></html>", "html", None)
+    assert read_text("一、总体情况\n".encode()) == ("一、总体情况\n", "text", None)
+    # a page in UTF-8 comes with its bytes, which are its text exactly
+    utf8 = "<html><body><p>报告</p></body></html>".encode()
+    assert read_text(utf8) == (utf8.decode(), "html", utf8)
     assert detect(b"  %PDF-1.4") == "pdf"
