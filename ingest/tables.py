@@ -113,7 +113,7 @@ def from_html(markup: str | bytes) -> Layout:
     """The layout of a web page: its text, or its bytes in UTF-8."""
     tree = LexborHTMLParser(markup)
     layout = Layout()
-    title = tree.css_first("title")
+    title = _title(tree)
     if title is not None:
         layout.title = _clean(title.text())
     root = tree.body or tree.root
@@ -142,7 +142,7 @@ def from_html(markup: str | bytes) -> Layout:
             continue
         tag = node.tag
         if tag == "-text":
-            line.append(node.text(deep=False) or "")
+            line.append(node.text_content or "")
             continue
         if tag in _SKIP or tag[0] == "-":
             continue
@@ -160,24 +160,55 @@ def from_html(markup: str | bytes) -> Layout:
     return layout
 
 
+def _title(tree):
+    """The page's first <title> in document order: the head's, found by walking the head's few
+    nodes; only a page whose head has none is searched whole (a CSS query walks every node)."""
+    head = tree.head
+    if head is not None:
+        for node in head.traverse():
+            if node.tag == "title":
+                return node
+    return tree.css_first("title")
+
+
 def _leaf_tables(root) -> set[int]:
-    """The tables with no table inside them (mem_id): all tables but the ancestors of those
-    inside another (two queries, whatever the number of tables)."""
-    leaves = {t.mem_id for t in root.css("table")}
-    for inner in root.css("table table"):
-        node = inner.parent
-        while node is not None and node.mem_id != root.mem_id:
+    """The tables with no table inside them (mem_id): one query finds all tables, and a table
+    with a table among its ancestors makes those ancestors not leaves."""
+    tables = root.css("table")
+    leaves = {t.mem_id for t in tables}
+    if len(tables) < 2:
+        return leaves
+    top = root.mem_id
+    for table in tables:
+        node = table.parent
+        while node is not None and node.mem_id != top:
             if node.tag == "table":
                 leaves.discard(node.mem_id)
             node = node.parent
     return leaves
 
 
+_ROW_GROUPS = frozenset({"tbody", "thead", "tfoot"})
+_CELLS = ("td", "th")
+
+
 def _table_rows(table, layout: Layout) -> None:
-    for tr in table.css("tr"):
-        cells = [_clean(td.text(separator="")) for td in tr.iter() if td.tag in ("td", "th")]
-        if cells:
-            layout.add(cells, HTML_TABLE)
+    """The rows of a table with no table inside: its <tr> children and those of its row groups
+    (where an HTML parser puts every row of such a table), each as its <td>/<th> texts."""
+    for child in table.iter():
+        tag = child.tag
+        if tag == "tr":
+            _row(child, layout)
+        elif tag in _ROW_GROUPS:
+            for tr in child.iter():
+                if tr.tag == "tr":
+                    _row(tr, layout)
+
+
+def _row(tr, layout: Layout) -> None:
+    cells = [_clean(td.text()) for td in tr.iter() if td.tag in _CELLS]
+    if cells:
+        layout.add(cells, HTML_TABLE)
 
 
 _PIPE = re.compile(r"\s*[|｜]\s*")
