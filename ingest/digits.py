@@ -81,9 +81,11 @@ _TAIL_RUN = re.compile(rf"(?:[+\-]?[0-9]|[{_M}])[0-9 +\-{_M}]*$")
 _CHUNK = re.compile(rf"(?:[+\-]?[0-9]|[{_M}\-])(?:[0-9 +\-.,{_M}]*[0-9{_M}\-])?")
 _DATE = re.compile(r"\d{4}([-/.])\d{1,2}\1\d{1,2}")
 # The sub-row numbering of the next label ("1.属于国家秘密", "2、重复申请").
-_SUBROW_AFTER = re.compile(r"^[.、] ?[\u3400-\u9fff]")
+_SUBROW_AFTER = re.compile(r"[.、] ?[\u3400-\u9fff]")
 # A money unit printed right after an amount (390785元, 264434.64(万元).
-_UNIT_AFTER = re.compile(r"^ ?\(?(?:万元|元)\)?")
+_UNIT_AFTER = re.compile(r" ?\(?(?:万元|元)\)?")
+# the first character after a position that is not a space
+_NEXT_CHAR = re.compile(r"\s*(\S)")
 _UNIT_TAIL = re.compile(r"\(?(万元|元)\)?$")
 # Characters that, right after a number, make it a quantity in running text (收到74件, 第16条,
 # 2019年), not a table cell.
@@ -99,7 +101,9 @@ _LABEL_START = frozenset('([【“"「')
 def _prep(text: str) -> str:
     """NFKC (full-width digits, signs and brackets become ASCII), one space for any run of
     whitespace (``&nbsp;``, ideographic space), zero-width characters removed."""
-    t = nfkc(text).translate(_MINUS)
+    t = nfkc(text)
+    if "\u2212" in t or "\u2012" in t:  # (a search for each costs less than a translation)
+        t = t.translate(_MINUS)
     return _SPACES.sub(" ", _ZERO_WIDTH.sub("", t))
 
 
@@ -159,26 +163,26 @@ def split_flat_line(line: str) -> list[tuple[str, str]]:
         before = t[start - 1] if start > 0 else ""
         if before and (before in _TEXT_BEFORE or before.isascii() and before.isalpha()):
             continue
-        after = t[end:]
         chunk = m.group()
         if _DATE.fullmatch(chunk):
             continue
         next_label = None
-        if _SUBROW_AFTER.match(after):
+        # (what follows the chunk is matched where it is, not copied out of the line)
+        if _SUBROW_AFTER.match(t, end):
             value = chunk[:-1].rstrip(" +.,")
             if not any(ch.isdigit() or ch in _MARKS for ch in value):
                 continue  # the chunk is only this label's own numbering
             run, run_end, next_label = value, end - 1, end - 1
         else:
             run, run_end = chunk, end
-            unit = _UNIT_AFTER.match(after)
+            unit = _UNIT_AFTER.match(t, end)
             if unit and unit.group().strip():
-                run, run_end = chunk + unit.group().strip(), end + unit.end()
-            rest = t[run_end:].lstrip()
-            if not any(ch.isdigit() for ch in run) and rest:
+                run, run_end = chunk + unit.group().strip(), unit.end()
+            rest = _NEXT_CHAR.match(t, run_end)  # the next character that is not a space
+            if rest and not any(ch.isdigit() for ch in run):
                 continue  # marks alone are a run only at the end of the line
             if rest:
-                ch = rest[0]
+                ch = rest.group(1)
                 if ch in _QUANTITY_UNITS and not unit:
                     continue
                 if not (_is_cjk(ch) or ch in _LABEL_START):

@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
-from functools import cache, lru_cache
+from functools import lru_cache
 
 import charset_normalizer
 
+from ingest import tw2sp
 from ingest.memo import memoized_when_short
 
 # Characters that occur only in traditional script and are frequent in these reports. Their
@@ -81,13 +82,6 @@ def is_traditional(text: str) -> bool:
     return _TRADITIONAL_MARKER.search(text) is not None
 
 
-@cache
-def _converter():
-    import opencc
-
-    return opencc.OpenCC("tw2sp")
-
-
 # Characters no OpenCC dictionary key holds: ASCII other than letters (markup, digits, spaces)
 # and the sentence separators OpenCC itself splits on. A phrase never spans one, so each piece
 # of text between them converts on its own exactly as within the whole text, and a piece of
@@ -119,7 +113,7 @@ def convert_in_pieces(text: str, convert: Callable[[str], str]) -> str:
 
 @lru_cache(maxsize=1 << 16)
 def _simplified_piece(piece: str) -> str:
-    return _converter().convert(piece)
+    return tw2sp.convert(piece)
 
 
 def to_simplified(text: str, *, known_traditional: bool = False) -> str:
@@ -147,20 +141,27 @@ def simplified_known() -> dict[str, str]:
 _INVISIBLE = re.compile(r"[\s\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060\ufeff\u3000\xa0]+")
 _NUMBERING = re.compile(r"^(\d{1,2})[、.,，)]")
 _BRACKETS = str.maketrans({"【": "(", "】": ")", "〔": "(", "〕": ")", "［": "(", "］": ")"})
+_BRACKET = re.compile("[【】〔〕［］]")
 
 
 # full-width ASCII (U+FF01-U+FF5E) and the ideographic space: NFKC maps each to one ASCII
 # character, which NFKC leaves as it is, so replacing them first changes nothing in the result
-_WIDE_TO_ASCII = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+_WIDE = re.compile("[\uff01-\uff5e\u3000]")
+
+
+def _to_ascii(m: re.Match) -> str:
+    ch = m.group()
+    return " " if ch == "\u3000" else chr(ord(ch) - 0xFEE0)
 
 
 def nfkc(text: str) -> str:
     """Unicode NFKC. Chinese text is mostly in NFKC already but for its full-width punctuation
-    (，：（）): that is mapped by a table, and the rest is normalised only when the quick check
+    (，：（）): those characters are replaced where they are found (a translation table would
+    look up every character of the line), and the rest is normalised only when the quick check
     says it is not already (the full normalisation is the slow part)."""
     if text.isascii():
         return text
-    t = text.translate(_WIDE_TO_ASCII)
+    t = _WIDE.sub(_to_ascii, text)
     return t if unicodedata.is_normalized("NFKC", t) else unicodedata.normalize("NFKC", t)
 
 
@@ -169,7 +170,10 @@ def norm_label(text: str) -> str:
     """Canonical form of a label for matching: NFKC (full-width brackets and digits become
     half-width), other bracket styles unified, all whitespace and zero-width characters removed,
     numbering punctuation (1、 1． 1.) unified to '1.'."""
-    t = _INVISIBLE.sub("", nfkc(text).translate(_BRACKETS))
+    t = nfkc(text)
+    if _BRACKET.search(t):
+        t = t.translate(_BRACKETS)
+    t = _INVISIBLE.sub("", t)
     if t[:1].isdigit():
         t = _NUMBERING.sub(r"\1.", t)
     t = t.replace("“", '"').replace("”", '"')
