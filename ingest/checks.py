@@ -29,6 +29,7 @@ Identities (spec numbering):
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import cache, lru_cache
 
 from ingest.codes import (
     APPLICANT_COLUMNS,
@@ -107,61 +108,61 @@ def evaluate_terms(
     }
 
 
+@cache
+def _application_identities(version: str) -> tuple[tuple[str, str, tuple, tuple], ...]:
+    """(identity, at, lhs terms, rhs terms) of identities 1 and 2 in a template version."""
+    leaves = disposition_leaves(version)
+    ledger = [
+        (
+            "ledger",
+            c,
+            (("new_requests", c), ("carried_over", c)),
+            (("total_processed", c), ("carried_forward", c)),
+        )
+        for c in APPLICANT_COLUMNS
+    ]
+    dispositions = [
+        ("dispositions", c, (("total_processed", c),), tuple((r, c) for r in leaves))
+        for c in APPLICANT_COLUMNS
+    ]
+    return tuple(ledger + dispositions)
+
+
+@lru_cache(maxsize=256)
+def _applicant_identity(row: str) -> tuple[str, str, tuple, tuple]:
+    """Identity 3 at an application row."""
+    return ("applicants", row, ((row, "total"),), tuple((row, c) for c in APPLICANT_PARTS))
+
+
+@cache
+def _outcome_identities() -> tuple[tuple[str, str, tuple, tuple], ...]:
+    """Identity 4 at each review group."""
+    return tuple(
+        ("outcomes", g, ((g, "total"),), tuple((g, o) for o in OUTCOME_PARTS))
+        for g in REVIEW_GROUPS
+    )
+
+
 def evaluate(result: Mapping) -> list[dict]:
     """All identity checks for a parsed report (the `checks` list of the parse contract)."""
     checks: list[dict | None] = []
     apps = result.get("applications") or {}
-    open_apps = undecided_terms(result, "applications")
     if apps:
+        open_apps = undecided_terms(result, "applications")
         version = (result.get("template") or {}).get("applications") or "2019"
-        leaves = disposition_leaves(version)
-        for c in APPLICANT_COLUMNS:
-            checks.append(
-                evaluate_terms(
-                    "ledger",
-                    c,
-                    apps,
-                    [("new_requests", c), ("carried_over", c)],
-                    [("total_processed", c), ("carried_forward", c)],
-                    undecided=open_apps,
-                )
-            )
-        for c in APPLICANT_COLUMNS:
-            checks.append(
-                evaluate_terms(
-                    "dispositions",
-                    c,
-                    apps,
-                    [("total_processed", c)],
-                    [(r, c) for r in leaves],
-                    undecided=open_apps,
-                )
-            )
+        for identity, at, lhs, rhs in _application_identities(version):
+            checks.append(evaluate_terms(identity, at, apps, lhs, rhs, undecided=open_apps))
         for r in apps:
-            checks.append(
-                evaluate_terms(
-                    "applicants",
-                    r,
-                    apps,
-                    [(r, "total")],
-                    [(r, c) for c in APPLICANT_PARTS],
-                    undecided=open_apps,
-                )
-            )
+            identity, at, lhs, rhs = _applicant_identity(r)
+            checks.append(evaluate_terms(identity, at, apps, lhs, rhs, undecided=open_apps))
     reviews = result.get("reviews") or {}
-    open_reviews = undecided_terms(result, "reviews")
-    for g in REVIEW_GROUPS:
-        if g in reviews:
-            checks.append(
-                evaluate_terms(
-                    "outcomes",
-                    g,
-                    reviews,
-                    [(g, "total")],
-                    [(g, o) for o in OUTCOME_PARTS],
-                    undecided=open_reviews,
+    if reviews:
+        open_reviews = undecided_terms(result, "reviews")
+        for identity, g, lhs, rhs in _outcome_identities():
+            if g in reviews:
+                checks.append(
+                    evaluate_terms(identity, g, reviews, lhs, rhs, undecided=open_reviews)
                 )
-            )
     checks.extend(narrative_checks(result))
     return [c for c in checks if c is not None]
 
