@@ -35,6 +35,7 @@ MODULES = (
     "placement",
     "store",
     "tables",
+    "tw2sp",
     "undecided",
     "values",
 )

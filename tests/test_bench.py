@@ -19,11 +19,12 @@ from ingest.accuracy import synthesize
 from ingest.bench import MAX_PAGE, MIN_PAGE, YEARS, bench_agency, bench_report, make_corpus
 from ingest.catalog import read_catalog
 from ingest.collect import collect
-from ingest.normalize import _converter, convert_in_pieces, to_simplified
+from ingest.normalize import convert_in_pieces, to_simplified
 from ingest.parse import parse_document
 from ingest.render import ALL_RENDERINGS, _s2twp, to_traditional
 from ingest.schema import TABLES
 from ingest.store import REPORT_TABLES, codes_table
+from ingest.tw2sp import opencc_tw2sp as _tw2sp
 
 STATISTICS = ("status", "applications", "reviews", "proactive", "narrative", "agency", "year")
 
@@ -227,7 +228,7 @@ _OTHER = st.sampled_from(
 @given(st.lists(_TRADITIONAL | _OTHER, max_size=30))
 def test_conversion_by_pieces_is_the_conversion_of_the_whole(parts: list[str]) -> None:
     text = "".join(parts)
-    assert convert_in_pieces(text, _converter().convert) == _converter().convert(text)
+    assert convert_in_pieces(text, _tw2sp().convert) == _tw2sp().convert(text)
     simplified = "".join(p for p in parts if p not in ("SQL隱碼攻擊", "PN接面"))
     assert convert_in_pieces(simplified, _s2twp().convert) == _s2twp().convert(simplified)
 
@@ -238,4 +239,4 @@ def test_whole_pages_convert_as_before() -> None:
         text = data.decode("utf-8")
         traditional = to_traditional(text)
         assert traditional == _s2twp().convert(text)
-        assert to_simplified(traditional) == _converter().convert(traditional)
+        assert to_simplified(traditional) == _tw2sp().convert(traditional)
