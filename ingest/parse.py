@@ -71,12 +71,52 @@ class State:
         self.issues.append({"severity": severity, "code": code, "message": message, **where})
 
 
-# a text cell that may hold a glued run: numbers after a label, a label's cells ending in blank
-# marks (规章///), or a line of digits and marks alone (a section 四 value row)
-_GLUED_HINT = re.compile(
-    r"[^\d\s.,+\-:：/年月日]\s*[+\-]?\d{2,}|[\u3400-\u9fff”\"）)]\s*(?:\d|[/—–―-][/—–―\-\s]*$)"
-    r"|^[\d\s/—–―-]{8,}$"
-)
+_DIGITS = re.compile(r"\d+")
+_MARKS = frozenset("/—–―-")
+_NOT_LABEL_END = frozenset(".,+-:：/年月日")  # nor a digit, nor a space
+_DIGITS_AND_MARKS = re.compile(r"[\d\s/—–―-]{8,}")
+
+
+def _ends_label(ch: str) -> bool:
+    """Whether a label's cells may follow `ch` (a CJK ideograph, a closing quote or bracket)."""
+    return "\u3400" <= ch <= "\u9fff" or ch in '”"）)'
+
+
+def _before(text: str, i: int) -> int:
+    """The position of the last character before `i` that is not a space (-1: none)."""
+    while i >= 0 and text[i].isspace():
+        i -= 1
+    return i
+
+
+def glued_hint(text: str) -> bool:
+    r"""Whether a text cell may hold a glued run: two or more digits after a label (a sign may
+    come between), a digit or blank marks ending the text (规章///) after a label's last
+    character (spaces may come between), or a line of 8 or more digits, spaces and marks (a
+    section 四 value row). The same test as the regular expression
+    ``[^\d\s.,+\-:：/年月日]\s*[+\-]?\d{2,}|[\u3400-\u9fff”"）)]\s*(?:\d|[/—–―-][/—–―\-\s]*$)
+    |^[\d\s/—–―-]{8,}$``, which tries each of its first two branches at every character; this
+    looks only before each run of digits, and at the end of the text."""
+    for m in _DIGITS.finditer(text):
+        start = m.start()
+        j = _before(text, start - 1)
+        if j >= 0 and _ends_label(text[j]):
+            return True
+        if m.end() - start >= 2:
+            j = start - 1
+            if j >= 0 and text[j] in "+-":
+                j -= 1
+            j = _before(text, j)
+            if j >= 0 and not text[j].isdecimal() and text[j] not in _NOT_LABEL_END:
+                return True
+    j = len(text) - 1
+    marks = False
+    while j >= 0 and (text[j] in _MARKS or text[j].isspace()):
+        marks = marks or text[j] in _MARKS
+        j -= 1
+    if marks and j >= 0 and _ends_label(text[j]):
+        return True
+    return _DIGITS_AND_MARKS.fullmatch(text) is not None
 
 
 def _tokens(layout) -> list[Token]:
@@ -94,7 +134,7 @@ def _cell_tokens(text: str, method: str) -> tuple[Token, ...]:
     """The tokens of one printed cell (or line): a value, a label, or the labels and glued
     digit runs of a flattened line."""
     cell = read_cell(text)
-    if cell is None and _GLUED_HINT.search(text):
+    if cell is None and glued_hint(text):
         pairs = digits.split_flat_line(text)
         if any(run for _label, run in pairs):
             out = []
