@@ -92,6 +92,9 @@ _UNIT_TAIL = re.compile(r"\(?(万元|元)\)?$")
 _QUANTITY_UNITS = frozenset(
     "年月日时号条款项件个次人家份元万亿位名天周户例台套张篇页期批宗起余多倍%‰"
 )
+# Those of them that no money unit starts (元, 万元): a chunk they follow is never a run,
+# whatever else is around it (the common case in prose, decided at once)
+_UNIT_FOLLOWS = _QUANTITY_UNITS - {"元", "万"}
 # Characters that, right before a number, make it part of the text (第16条, (1), 〔2019〕, URLs).
 _TEXT_BEFORE = frozenset("第/:@_#%&=<《〔[(.,")
 # Characters a following label may start with.
@@ -156,9 +159,10 @@ def split_flat_line(line: str) -> list[tuple[str, str]]:
     t = _prep(line)
     pairs: list[tuple[str, str]] = []
     label_start = 0
+    n = len(t)
     for m in _CHUNK.finditer(t):
         start, end = m.start(), m.end()
-        if start < label_start:
+        if start < label_start or end < n and t[end] in _UNIT_FOLLOWS:
             continue
         before = t[start - 1] if start > 0 else ""
         if before and (before in _TEXT_BEFORE or before.isascii() and before.isalpha()):
