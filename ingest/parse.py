@@ -314,7 +314,7 @@ def _end_segment(state: State, buffer: list[str]) -> None:
     """The text since the last run of values is the text after the last run of the
     application table (its labels may follow it)."""
     if state.app_runs and state.app_runs[-1].after is None:
-        state.app_runs[-1].after = list(buffer)
+        state.app_runs[-1].after = tuple(buffer)
 
 
 def _glued_text(run: list[Token]) -> str | None:
@@ -553,7 +553,7 @@ def _assign_run(state: State, buffer: list[str], run: list[Token]) -> None:
     target = _match_buffer(state, buffer)
     if target is None:
         if len(run) % N_APPLICANT == 0:  # its label may come after it
-            state.app_runs.append(ValueRun(list(buffer), run))
+            state.app_runs.append(ValueRun(tuple(buffer), run))
         elif any(not t.cell.is_blank for t in run) and buffer:
             state.issue(
                 "info",
@@ -574,7 +574,7 @@ def _assign_run(state: State, buffer: list[str], run: list[Token]) -> None:
     if code in codes.DISPOSITION_ROWS:
         state.after_dispositions = True
     # placed once the whole table is read (ingest.placement): labels may follow their values
-    state.app_runs.append(ValueRun(list(buffer), run))
+    state.app_runs.append(ValueRun(tuple(buffer), run))
     if len(run) % N_APPLICANT == 0:
         return
     if (glued := _glued_text(run)) and code not in state.glued_apps:

@@ -45,9 +45,9 @@ UNREAD = "?"  # a label that names no row: it may be any row's
 class ValueRun:
     """A run of values in the application table and the text around it."""
 
-    before: list[str]  # the text lines since the previous run of values
+    before: tuple[str, ...]  # the text lines since the previous run of values
     tokens: list  # the value tokens (anything with .text)
-    after: list[str] | None = None  # the text lines up to the next run
+    after: tuple[str, ...] | None = None  # the text lines up to the next run
 
 
 @dataclass
@@ -187,8 +187,8 @@ def _gather(runs: list[ValueRun], chunks: list[_Chunk], rows: frozenset[str] | N
     for k, run in enumerate(runs):
         first, last = by_run[k][0], by_run[k][-1]
         found, group = _run_labels(
-            tuple(run.before),
-            tuple(run.after or ()),
+            run.before,
+            run.after or (),
             group,
             after_dispositions,
             rows,
@@ -341,6 +341,9 @@ def place_rows(runs: list[ValueRun]) -> Placement:
     for i, (c, opts) in enumerate(zip(chunks, options, strict=True)):
         if c.tokens is None:
             continue
+        if taken[i] is not None and _consistent(i, taken[i], chunks, taken, runs):
+            placement.rows.append((taken[i], c.tokens))
+            continue
         values = " ".join(t.text for t in c.tokens)
         named = ", ".join(sorted({r for _side, r in c.named} - {UNREAD})) or "no readable label"
         if taken[i] is None:
@@ -350,7 +353,7 @@ def place_rows(runs: list[ValueRun]) -> Placement:
                 if fits and len(opts) > 1
                 else ("unmatched_values", f"values {values} ({named}) fit no row; left out", None)
             )
-        elif not _consistent(i, taken[i], chunks, taken, runs):
+        else:
             placement.issues.append(
                 (
                     "row_label_conflict",
@@ -359,8 +362,6 @@ def place_rows(runs: list[ValueRun]) -> Placement:
                     tuple(dict.fromkeys([taken[i], *(r for _side, r in c.named if r != UNREAD)])),
                 )
             )
-        else:
-            placement.rows.append((taken[i], c.tokens))
     return placement
 
 

@@ -33,11 +33,11 @@ def runs_of(*items) -> list[ValueRun]:
             text.append(item)
             continue
         if runs:
-            runs[-1].after = list(text)
-        runs.append(ValueRun(list(text), [SimpleNamespace(text=str(v)) for v in item]))
+            runs[-1].after = tuple(text)
+        runs.append(ValueRun(tuple(text), [SimpleNamespace(text=str(v)) for v in item]))
         text = []
     if runs:
-        runs[-1].after = list(text)
+        runs[-1].after = tuple(text)
     return runs
 
 
