@@ -433,14 +433,19 @@ TIMED, BASELINE, WARM_UP = 0, 1, 2
 
 
 def _sample(corpus: Corpus, html: bool, n: int, which: int = TIMED) -> list[Path]:
-    """Up to n files of one kind, spread over the corpus; the three samples (`which`) share no
-    file, whatever the size of the corpus (a warm-up on the timed files would time pages the
-    process has seen)."""
+    """Up to n files of one kind, drawn at random (a fixed seed) from the whole corpus, so that
+    each rendering and script has its share: the generator writes them in a cycle, and every
+    k-th file would draw a few of them only. The three samples (`which`) share no file,
+    whatever the size of the corpus (a warm-up on the timed files would time pages the process
+    has seen)."""
     with open(corpus.catalog, encoding="utf-8") as fh:
         urls = [row["url"] for row in csv.DictReader(fh)]
     kind = [u for u in urls if u.endswith(".html") == html]
-    step = 3 * max(1, len(kind) // (3 * n))
-    return [Path(corpus.directory) / u for u in kind[which::step][:n]]
+    order = list(range(len(kind)))
+    random.Random(len(kind)).shuffle(order)
+    size = min(n, len(kind) // 3)
+    picked = sorted(order[which * size : (which + 1) * size])
+    return [Path(corpus.directory) / kind[i] for i in picked]
 
 
 def _timed_parse(docs: list[tuple[bytes, str]]) -> tuple[float, int]:
@@ -469,7 +474,7 @@ def parse_rate(files: list[Path], warm: list[Path]) -> dict:
     }
 
 
-BASELINE_BATCH = 20  # pages parsed by one side before the other takes its turn
+BASELINE_BATCH = 100  # pages parsed by one side before the other takes its turn
 
 
 def baseline(files: list[Path]) -> dict:
