@@ -86,6 +86,7 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
     ("litigation_total", re.compile(r"(?:行政诉讼|诉讼)" + r"(?:案件)?" + _GAP % 4 + _N)),
 ]
 _KEYWORDS = ("申请", "结转", "复议", "诉讼", "新收", "办结", "答复")
+_KEYWORD = re.compile("|".join(_KEYWORDS))  # (one search for any of them)
 
 
 _OUTCOME_WORDS = (
@@ -95,6 +96,9 @@ _OUTCOME_WORDS = (
     ("pending", "尚未审结"),
 )
 _REVIEW_CLAUSE = re.compile(r"(行政复议|行政诉讼|诉讼)[^。]*?(?=行政复议|行政诉讼|复议后|。|$)")
+_OUTCOME_COUNTS = tuple(
+    (outcome, re.compile(word + r"[^。；;，,\d]{0,4}?" + _N)) for outcome, word in _OUTCOME_WORDS
+)
 
 
 def stated_outcomes(text: str) -> dict[str, int]:
@@ -102,9 +106,9 @@ def stated_outcomes(text: str) -> dict[str, int]:
     found: dict[str, int] = {}
     for m in _REVIEW_CLAUSE.finditer(text):
         prefix = "review" if m.group(1) == "行政复议" else "litigation"
-        for outcome, word in _OUTCOME_WORDS:
+        for outcome, count in _OUTCOME_COUNTS:
             key = f"{prefix}_{outcome}"
-            hit = re.search(word + r"[^。；;，,\d]{0,4}?" + _N, m.group(0))
+            hit = count.search(m.group(0))
             if hit and key not in found:
                 found[key] = int(hit.group(1))
     return found
@@ -114,7 +118,7 @@ def stated_totals(lines: list[str]) -> dict[str, int]:
     """Totals stated in prose lines (already in simplified script)."""
     found: dict[str, int] = {}
     used: list[tuple[int, int]] = []
-    text = "\n".join(nfkc(ln) for ln in lines if len(ln) >= 8 and any(k in ln for k in _KEYWORDS))
+    text = "\n".join(nfkc(ln) for ln in lines if len(ln) >= 8 and _KEYWORD.search(ln))
     for key, rx in _PATTERNS:
         if key in found:
             continue

@@ -119,8 +119,14 @@ class Layout:
         self.methods.append(method)
 
 
-@lru_cache(maxsize=1 << 16)
 def _clean(text: str) -> str:
+    """Runs of spaces as one space, none at either end. A number has none: it is returned
+    as it is, without a lookup in the memo."""
+    return text if text.isdigit() else _cleaned(text)
+
+
+@lru_cache(maxsize=1 << 16)
+def _cleaned(text: str) -> str:
     return _WS.sub(" ", text).strip()
 
 
