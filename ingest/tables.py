@@ -81,12 +81,17 @@ _BLOCK = frozenset(
 )
 
 
-def _tag_ids(names) -> frozenset[int]:
-    """lexbor's ids of HTML tag names: fixed for every name HTML defines, whatever the page (a
+def _tag_id(name: str) -> int:
+    """lexbor's id of an HTML tag name: fixed for every name HTML defines, whatever the page (a
     node's id is read without building its name as a string)."""
-    ids = frozenset(create_tag(name).tag_id for name in names)
-    assert max(ids) < 1 << 16, "an HTML tag name lexbor does not define"
-    return ids
+    tag_id = create_tag(name).tag_id
+    if tag_id >= 1 << 16:  # an id lexbor gives a name it does not define, page by page
+        raise RuntimeError(f"<{name}> is not a tag name lexbor defines")
+    return tag_id
+
+
+def _tag_ids(names) -> frozenset[int]:
+    return frozenset(map(_tag_id, names))
 
 
 def _node_ids() -> tuple[int, frozenset[int]]:
@@ -101,7 +106,7 @@ def _node_ids() -> tuple[int, frozenset[int]]:
 _TEXT_ID, _NOT_ELEMENT_IDS = _node_ids()
 _SKIP_IDS = _tag_ids(_SKIP) | _NOT_ELEMENT_IDS
 _BLOCK_IDS = _tag_ids(_BLOCK)
-_TABLE_ID, _TR_ID = (create_tag(name).tag_id for name in ("table", "tr"))
+_TABLE_ID, _TR_ID, _TITLE_ID = map(_tag_id, ("table", "tr", "title"))
 _ROW_GROUP_IDS = _tag_ids({"tbody", "thead", "tfoot"})
 _CELL_IDS = _tag_ids({"td", "th"})
 _WS = re.compile(r"[ \t\r\f\v\u00a0\u3000\u200b]+")
@@ -197,7 +202,7 @@ def _title(tree):
     head = tree.head
     if head is not None:
         for node in head.traverse():
-            if node.tag == "title":
+            if node.tag_id == _TITLE_ID:
                 return node
     return tree.css_first("title")
 
@@ -213,7 +218,7 @@ def _leaf_tables(root) -> set[int]:
     for table in tables:
         node = table.parent
         while node is not None and node.mem_id != top:
-            if node.tag == "table":
+            if node.tag_id == _TABLE_ID:
                 leaves.discard(node.mem_id)
             node = node.parent
     return leaves
