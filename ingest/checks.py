@@ -44,6 +44,8 @@ Term = tuple[str, str]  # (row_code, col_code)
 
 
 def _num(x: int | float) -> int | float:
+    if type(x) is int:  # most values: a count
+        return x
     return int(x) if float(x).is_integer() else round(x, 6)
 
 
@@ -62,23 +64,24 @@ def evaluate_terms(
     lhs_terms, rhs_terms = tuple(lhs_terms), tuple(rhs_terms)
     lv = [(table.get(r) or _NO_ROW).get(c) for r, c in lhs_terms]
     rv = [(table.get(r) or _NO_ROW).get(c) for r, c in rhs_terms]
-    lhs_printed = [v for v in lv if v is not None]
-    rhs_printed = [v for v in rv if v is not None]
-    if not lhs_printed and not rhs_printed:
-        return None
     # missing: a term neither printed nor undecided; total-like: in the 总计 column, or the
     # total the dispositions identity checks (its left-hand side)
     missing = total_missing = False
-    for terms, values, all_total in (
-        (lhs_terms, lv, identity == "dispositions"),
-        (rhs_terms, rv, False),
-    ):
-        if len(values) == len(terms) and None not in values:
-            continue
-        for term, v in zip(terms, values, strict=True):
-            if v is None and term not in undecided:
-                missing = True
-                total_missing = total_missing or all_total or term[1] == "total"
+    if None not in lv and None not in rv:  # every term printed (most identities)
+        lhs_printed, rhs_printed = lv, rv
+    else:
+        lhs_printed = [v for v in lv if v is not None]
+        rhs_printed = [v for v in rv if v is not None]
+        for terms, values, all_total in (
+            (lhs_terms, lv, identity == "dispositions"),
+            (rhs_terms, rv, False),
+        ):
+            for term, v in zip(terms, values, strict=True):
+                if v is None and term not in undecided:
+                    missing = True
+                    total_missing = total_missing or all_total or term[1] == "total"
+    if not lhs_printed and not rhs_printed:
+        return None
     unknown = (
         sorted({f"{r}.{c}" for r, c in lhs_terms + rhs_terms if (r, c) in undecided})
         if undecided

@@ -18,7 +18,7 @@ import json
 import re
 import sys
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import NamedTuple
 
@@ -30,7 +30,7 @@ from ingest.narrative import stated_totals, title_info
 from ingest.normalize import norm_label
 from ingest.placement import ValueRun, place_rows
 from ingest.schema import PARSER_VERSION
-from ingest.tables import layout_of
+from ingest.tables import HTML_TABLE, TEXT_GRID, layout_of
 from ingest.values import Cell, read_cell, to_wan_yuan
 
 N_APPLICANT = len(codes.APPLICANT_COLUMNS)
@@ -121,15 +121,15 @@ def glued_hint(text: str) -> bool:
 
 def _tokens(layout) -> list[Token]:
     out: list[Token] = []
-    known = _cell_tokens.known  # type: ignore[attr-defined]
     for row, method in zip(layout.rows, layout.methods, strict=True):
+        read = _TOKENS_OF[method]
+        known = read.known  # type: ignore[attr-defined]
         for text in row:
-            tokens = known.get((text, method))
-            out += _cell_tokens(text, method) if tokens is None else tokens
+            tokens = known.get(text)
+            out += read(text) if tokens is None else tokens
     return out
 
 
-@memoized_when_short(80)
 def _cell_tokens(text: str, method: str) -> tuple[Token, ...]:
     """The tokens of one printed cell (or line): a value, a label, or the labels and glued
     digit runs of a flattened line."""
@@ -145,6 +145,14 @@ def _cell_tokens(text: str, method: str) -> tuple[Token, ...]:
                     out.append(Token(run, DIGIT_SPLIT, None, glued=True))
             return tuple(out)
     return (Token(text, method, cell),)
+
+
+# the tokens of a cell, memoized by its text for each way of reading a row (a memo keyed by
+# the text alone: no key to build per cell)
+_TOKENS_OF = {
+    method: memoized_when_short(80)(partial(_cell_tokens, method=method))
+    for method in (HTML_TABLE, TEXT_GRID)
+}
 
 
 def _review_groups_in(buffer: list[str]) -> list[str]:
@@ -302,7 +310,7 @@ def _walk(tokens: list[Token], state: State) -> None:
             j += 1
         run = tokens[i:j]
         i = j
-        if all(t.cell.is_blank for t in run) and not buffer:
+        if not buffer and all(t.cell.value is None for t in run):
             continue
         _end_segment(state, buffer)
         _assign_run(state, buffer, run)
