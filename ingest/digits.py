@@ -67,6 +67,7 @@ MAX_NUMBER = MAX_NUMBER_DIGITS  # digits of one number (integer and decimal part
 _ZERO_WIDTH = re.compile(r"[\u200b-\u200d\u2060\ufeff]")
 _SPACES = re.compile(r"\s+")
 _MINUS = str.maketrans({"\u2212": "-", "\u2012": "-"})
+_MINUS_CHARS = tuple(map(chr, _MINUS))
 
 # Blank marks as they appear inside a run (after NFKC: ／ is /, － is -). "-" is a blank only
 # where it cannot be a sign; a run of dashes may be one wide mark (—— for one blank cell).
@@ -105,7 +106,7 @@ def _prep(text: str) -> str:
     """NFKC (full-width digits, signs and brackets become ASCII), one space for any run of
     whitespace (``&nbsp;``, ideographic space), zero-width characters removed."""
     t = nfkc(text)
-    if "\u2212" in t or "\u2012" in t:  # (a search for each costs less than a translation)
+    if any(ch in t for ch in _MINUS_CHARS):  # (a search each costs less than a translation)
         t = t.translate(_MINUS)
     return _SPACES.sub(" ", _ZERO_WIDTH.sub("", t))
 

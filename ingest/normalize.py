@@ -141,7 +141,7 @@ def simplified_known() -> dict[str, str]:
 _INVISIBLE = re.compile(r"[\s\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060\ufeff\u3000\xa0]+")
 _NUMBERING = re.compile(r"^(\d{1,2})[、.,，)]")
 _BRACKETS = str.maketrans({"【": "(", "】": ")", "〔": "(", "〕": ")", "［": "(", "］": ")"})
-_BRACKET = re.compile("[【】〔〕［］]")
+_BRACKET = re.compile("[" + "".join(map(chr, _BRACKETS)) + "]")  # any key of _BRACKETS
 
 
 # full-width ASCII (U+FF01-U+FF5E) and the ideographic space: NFKC maps each to one ASCII

@@ -310,7 +310,7 @@ def _walk(tokens: list[Token], state: State) -> None:
             j += 1
         run = tokens[i:j]
         i = j
-        if not buffer and all(t.cell.value is None for t in run):
+        if not buffer and all(t.cell.is_blank for t in run):
             continue
         _end_segment(state, buffer)
         _assign_run(state, buffer, run)
