@@ -693,12 +693,17 @@ def error_result(source: str, sha256: str | None, code: str, exc: Exception) -> 
 
 
 def parse_text(
-    text: str, source: str = "", sha256: str | None = None, utf8: bytes | None = None
+    text: str,
+    source: str = "",
+    sha256: str | None = None,
+    utf8: bytes | None = None,
+    html: bool | None = None,
 ) -> dict:
     """Parse a report's text. `utf8`: the same text in UTF-8, when at hand (the bytes of a web
-    page served in UTF-8), which the HTML parser reads without encoding the text again."""
+    page served in UTF-8), which the HTML parser reads without encoding the text again.
+    `html`: whether the text is a web page, when already known (else it is looked at)."""
     result = empty_result(source, sha256)
-    layout = layout_of(text, utf8)
+    layout = layout_of(text, utf8, html)
     agency, year, title = title_info(layout.text_lines, layout.title)
     result.update(agency=agency, year=year, title=title)
     state = State()
@@ -769,6 +774,9 @@ class TooLarge(ValueError):
     """A document with far more text than any annual report."""
 
 
+_KNOWN_HTML = {"html": True, "text": False}  # what read_text's kind says of a document's text
+
+
 def parse_document(
     data: bytes | bytearray | memoryview, source: str, charset: str | None = None
 ) -> dict:
@@ -778,11 +786,12 @@ def parse_document(
     sha = hashlib.sha256(data).hexdigest()
     try:
         # HTML, text, PDF or DOCX; DocumentError if unreadable
-        text, _kind, utf8 = read_text(data, charset)
+        text, kind, utf8 = read_text(data, charset)
         if len(text) > MAX_TEXT_CHARS:
             reason = f"{len(text):,} characters of text, over the {MAX_TEXT_CHARS:,} of any report"
             return error_result(source, sha, "too_large", TooLarge(reason))
-        return parse_text(text, source, sha, utf8)
+        # (read_text has told a web page from plain text; PDF and DOCX text is looked at)
+        return parse_text(text, source, sha, utf8, _KNOWN_HTML.get(kind))
     except Exception as exc:  # noqa: BLE001 - one bad report must never stop a run
         return error_result(source, sha, "parse_error", exc)
 

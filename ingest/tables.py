@@ -136,13 +136,21 @@ def _cleaned(text: str) -> str:
 
 
 def looks_like_html(text: str) -> bool:
-    head = text[:2048].lower()
+    head = _lowered(text[:2048])
     return (
-        "<html" in head
-        or "<body" in head
-        or "<table" in text[:200_000].lower()
-        or ("<div" in head and "</" in head)
+        b"<html" in head
+        or b"<body" in head
+        or b"<table" in _lowered(text[:200_000])
+        or (b"<div" in head and b"</" in head)
     )
+
+
+def _lowered(text: str) -> bytes:
+    """The text in UTF-8, its ASCII letters lowered: markup (ASCII) is found there exactly
+    where `text.lower()` has it, without lowering each Chinese character in turn. UTF-8 gives
+    a character outside ASCII no ASCII byte, and the only such characters that lower to ASCII
+    letters, İ (to i and a combining dot) and the Kelvin sign (to k), complete no tag above."""
+    return text.encode("utf-8", "surrogatepass").lower()
 
 
 def from_html(markup: str | bytes) -> Layout:
@@ -393,11 +401,12 @@ def _simplified(layout: Layout) -> Layout:
     return layout
 
 
-def layout_of(text: str, utf8: bytes | None = None) -> Layout:
+def layout_of(text: str, utf8: bytes | None = None, html: bool | None = None) -> Layout:
     """The layout of a document's text, in simplified script. A text document is converted
     before it is split into lines (its line rules read 頁, 無 as 页, 无); a web page after its
     markup is read, its shown text alone. `utf8`: the text in UTF-8 if at hand (the HTML
-    parser reads UTF-8: given the text, it encodes it first)."""
-    if looks_like_html(text):
+    parser reads UTF-8: given the text, it encodes it first). `html`: whether the text is a
+    web page, when already known (`looks_like_html`)."""
+    if looks_like_html(text) if html is None else html:
         return _simplified(from_html(text if utf8 is None else utf8))
     return from_text(to_simplified(text))

@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from ingest.accuracy import synthesize
 from ingest.parse import parse_document
+from ingest.tables import looks_like_html
 
 STATUSES = {"complete", "partial", "narrative_only", "no_statistics", "error"}
 SEVERITIES = {"info", "warning", "error"}
@@ -186,3 +187,25 @@ def test_a_very_long_glued_run_on_every_row_is_bounded(rendering):
     ]
     result = parse_document("\n".join(lines).encode("utf-8"), name)
     assert_contract(result, readable=True)
+
+
+# the characters that decide the markup test: tag letters in both cases, the two characters
+# outside ASCII that lower to ASCII letters (İ, the Kelvin sign), and Chinese and Latin text
+MARKUP_CHARS = st.sampled_from(
+    [*"<>/ htmlbodyaeivkHTMLBODYAEIVK", "İ", "\u212a", "中", "é", "\u0307"]
+)
+
+
+@settings(max_examples=300)
+@given(st.text(MARKUP_CHARS, max_size=40))
+def test_the_markup_test_finds_what_the_lowered_text_has(text):
+    def lowered(t: str) -> bool:  # the test as first written, on text.lower()
+        head = t[:2048].lower()
+        return (
+            "<html" in head
+            or "<body" in head
+            or "<table" in t[:200_000].lower()
+            or ("<div" in head and "</" in head)
+        )
+
+    assert looks_like_html(text) == lowered(text)
