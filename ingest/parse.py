@@ -258,19 +258,24 @@ class Label(NamedTuple):
 
 
 @memoized_when_short(80)
-def _label(raw: str) -> Label:
+def _label(raw: str) -> Label | str:
+    """What a printed label says: its normalised text alone when its form says nothing more
+    (no group prefix, measure or header), as most labels of a page do; else a `Label`."""
     text = norm_label(raw)
     if not text:
-        return Label(text, None, None, (), None)
+        return text
     measure = labels.match_measure(text) if len(text) <= 20 else None
     whole = labels.measures_in_header(text)
+    group = labels.split_group_prefix(text)[0]
+    if not (whole or measure or group):
+        return text
     unit = None
     if whole or measure:
         if "元" in text and "万元" not in text and "单位" in text:
             unit = "元"
         elif "万元" in text:
             unit = "万元"
-    return Label(text, labels.split_group_prefix(text)[0], measure, whole, unit)
+    return Label(text, group, measure, whole, unit)
 
 
 def _walk(tokens: list[Token], state: State) -> None:
@@ -279,31 +284,35 @@ def _walk(tokens: list[Token], state: State) -> None:
     i, n = 0, len(tokens)
     while i < n:
         tok = tokens[i]
-        if tok.glued:
-            i += 1
-            if _take_glued(state, buffer, tok.text):
-                _end_segment(state, buffer)
-                buffer = []
-            continue
         if tok.cell is None:
-            label = known_labels.get(tok.text) or _label(tok.text)
-            if label.text:
-                buffer.append(label.text)
-                if len(buffer) > 40:
-                    del buffer[:-40]
-                if label.group:
-                    state.group = label.group
-                if label.whole_header:
-                    # a header row glued into one cell
-                    state.header_measures = list(label.whole_header)
-                    state.header_unit = None
-                elif label.measure:
-                    if not state.header_measures or _header_closed(buffer):
-                        state.header_measures = []
-                    state.header_measures.append(label.measure)
-                if label.unit:
-                    state.header_unit = label.unit
             i += 1
+            if tok.glued:
+                if _take_glued(state, buffer, tok.text):
+                    _end_segment(state, buffer)
+                    buffer = []
+                continue
+            label = known_labels.get(tok.text) or _label(tok.text)
+            if type(label) is str:
+                if label:
+                    buffer.append(label)
+                    if len(buffer) > 40:
+                        del buffer[:-40]
+                continue
+            buffer.append(label.text)
+            if len(buffer) > 40:
+                del buffer[:-40]
+            if label.group:
+                state.group = label.group
+            if label.whole_header:
+                # a header row glued into one cell
+                state.header_measures = list(label.whole_header)
+                state.header_unit = None
+            elif label.measure:
+                if not state.header_measures or _header_closed(buffer):
+                    state.header_measures = []
+                state.header_measures.append(label.measure)
+            if label.unit:
+                state.header_unit = label.unit
             continue
         j = i
         while j < n and tokens[j].cell is not None:
