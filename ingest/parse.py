@@ -122,17 +122,21 @@ def glued_hint(text: str) -> bool:
 def _tokens(layout) -> list[Token]:
     out: list[Token] = []
     for row, method in zip(layout.rows, layout.methods, strict=True):
-        read = _TOKENS_OF[method]
-        known = read.known  # type: ignore[attr-defined]
+        read, known = _TOKENS_OF[method]
         for text in row:
             tokens = known.get(text)
-            out += read(text) if tokens is None else tokens
+            if tokens is None:
+                tokens = read(text)
+            if type(tokens) is Token:
+                out.append(tokens)
+            else:
+                out += tokens
     return out
 
 
-def _cell_tokens(text: str, method: str) -> tuple[Token, ...]:
-    """The tokens of one printed cell (or line): a value, a label, or the labels and glued
-    digit runs of a flattened line."""
+def _cell_tokens(text: str, method: str) -> Token | tuple[Token, ...]:
+    """The token of one printed cell (or line), a value or a label, or the tokens of a
+    flattened line: its labels and glued digit runs."""
     cell = read_cell(text)
     if cell is None and glued_hint(text):
         pairs = digits.split_flat_line(text)
@@ -144,15 +148,17 @@ def _cell_tokens(text: str, method: str) -> tuple[Token, ...]:
                 if run:
                     out.append(Token(run, DIGIT_SPLIT, None, glued=True))
             return tuple(out)
-    return (Token(text, method, cell),)
+    return Token(text, method, cell)
 
 
-# the tokens of a cell, memoized by its text for each way of reading a row (a memo keyed by
-# the text alone: no key to build per cell)
-_TOKENS_OF = {
-    method: memoized_when_short(80)(partial(_cell_tokens, method=method))
-    for method in (HTML_TABLE, TEXT_GRID)
-}
+def _read_cells(method: str):
+    """The tokens of a cell read one way, memoized by its text (no key to build per cell),
+    and the memo itself, which a loop over a page's cells looks in first."""
+    read = memoized_when_short(80)(partial(_cell_tokens, method=method))
+    return read, read.known  # type: ignore[attr-defined]
+
+
+_TOKENS_OF = {method: _read_cells(method) for method in (HTML_TABLE, TEXT_GRID)}
 
 
 def _review_groups_in(buffer: list[str]) -> list[str]:

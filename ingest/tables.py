@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
+from itertools import chain
 
 from selectolax.lexbor import LexborHTMLParser, create_tag
 
@@ -377,7 +378,7 @@ def _simplified(layout: Layout) -> Layout:
     """The layout with its traditional-script strings in simplified script. Only the text a
     page shows is looked at (its cells, lines and title), not the markup, scripts and style
     sheets around it, which are most of a web page."""
-    strings = [layout.title or "", *layout.text_lines, *(c for row in layout.rows for c in row)]
+    strings = chain((layout.title or "",), layout.text_lines, chain.from_iterable(layout.rows))
     if not is_traditional("\n".join(strings)):
         return layout
     convert = partial(to_simplified, known_traditional=True)
