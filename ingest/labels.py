@@ -19,7 +19,6 @@ import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import cache, lru_cache
-from itertools import islice
 
 from rapidfuzz.distance import Indel
 
@@ -257,10 +256,12 @@ def _measures_longest_first() -> tuple[tuple[str, str], ...]:
 
 
 @cache
-def _not_in_measures() -> re.Pattern:
-    """A character that no measure label has."""
-    chars = sorted({ch for _code, alt in _alternatives("measure") for ch in alt})
-    return re.compile("[^" + "".join(re.escape(ch) for ch in chars) + "]")
+def _more_than_measures(slack: int) -> re.Pattern:
+    """More than `slack` characters that no measure label has, anywhere in a string."""
+    chars = "".join(
+        sorted({re.escape(ch) for _code, alt in _alternatives("measure") for ch in alt})
+    )
+    return re.compile(f"[^{chars}](?:[{chars}]*[^{chars}]){{{slack}}}")
 
 
 def measures_in_header(text: str, slack: int = 6) -> tuple[str, ...]:
@@ -271,7 +272,7 @@ def measures_in_header(text: str, slack: int = 6) -> tuple[str, ...]:
     c = core(text)
     # a character no measure label has is left over whatever is found: a sentence has more
     # than `slack` of them, and is passed over without a search
-    if sum(1 for _ in islice(_not_in_measures().finditer(c), slack + 1)) > slack:
+    if _more_than_measures(slack).search(c):
         return ()
     hits: list[tuple[int, int, str]] = []
     taken = [False] * len(c)

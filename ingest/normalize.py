@@ -154,11 +154,14 @@ def _to_ascii(m: re.Match) -> str:
     return " " if ch == "\u3000" else chr(ord(ch) - 0xFEE0)
 
 
+@memoized_when_short(1 << 20, maxsize=1 << 12)
 def nfkc(text: str) -> str:
     """Unicode NFKC. Chinese text is mostly in NFKC already but for its full-width punctuation
     (，：（）): those characters are replaced where they are found (a translation table would
     look up every character of the line), and the rest is normalised only when the quick check
-    says it is not already (the full normalisation is the slow part)."""
+    says it is not already (the full normalisation is the slow part). Memoized, lines of any
+    length, a few thousand at a time: the parse of a page reads many of its lines more than
+    once (as cells, labels, digit runs and narrative)."""
     if text.isascii():
         return text
     t = _WIDE.sub(_to_ascii, text)

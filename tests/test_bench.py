@@ -201,6 +201,22 @@ def test_the_c_bound_never_hides_a_difflib_score(a: str, b: str, floor: float) -
         assert got < floor
 
 
+_MEASURE_CHARS = sorted({ch for _code, alt in labels._alternatives("measure") for ch in alt})
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(
+        st.sampled_from(_MEASURE_CHARS) | _CJK | st.sampled_from(list("，。1 \n-^]")), max_size=30
+    )
+)
+def test_a_sentence_is_told_from_a_header_by_one_search(text: str) -> None:
+    # more than `slack` characters no measure label has: counted one by one before
+    for slack in (0, 1, 6):
+        outside = sum(1 for ch in text if ch not in _MEASURE_CHARS)
+        assert bool(labels._more_than_measures(slack).search(text)) == (outside > slack)
+
+
 _TRADITIONAL = st.sampled_from(
     ["檔案", "入口網站", "資訊", "稽核", "SQL隱碼攻擊", "PN接面", "開", "報", "資料庫", "網路"]
 )
