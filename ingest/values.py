@@ -8,9 +8,9 @@ and a unit inside the cell (390785元, 264434.64(万元).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
+from typing import NamedTuple
 
 from ingest.normalize import nfkc
 
@@ -30,8 +30,10 @@ _SPACES = re.compile(r"[\s\u200b\u3000\xa0]+")
 _TEXT_IDEOGRAPH = re.compile(r"[\u4e00-\u9fff](?<![元万无空])")
 
 
-@dataclass(frozen=True, slots=True)
-class Cell:
+class Cell(NamedTuple):
+    """A value as printed (immutable: cells are shared between reports through memos; a named
+    tuple is made several times faster than a frozen dataclass)."""
+
     value: int | float | None  # None: blank
     raw: str
     unit: str | None = None  # 元 / 万元 when printed inside the cell
