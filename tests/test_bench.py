@@ -25,6 +25,7 @@ from ingest.render import ALL_RENDERINGS, _s2twp, to_traditional
 from ingest.schema import TABLES
 from ingest.store import REPORT_TABLES, codes_table
 from ingest.tw2sp import opencc_tw2sp as _tw2sp
+from ingest.values import read_cell
 
 STATISTICS = ("status", "applications", "reviews", "proactive", "narrative", "agency", "year")
 
@@ -215,6 +216,13 @@ def test_a_sentence_is_told_from_a_header_by_one_search(text: str) -> None:
     for slack in (0, 1, 6):
         outside = sum(1 for ch in text if ch not in _MEASURE_CHARS)
         assert bool(labels._more_than_measures(slack).search(text)) == (outside > slack)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.sampled_from("0123456789"), max_size=18))
+def test_a_count_read_at_once_reads_as_through_the_pattern(digits: str) -> None:
+    # a space in front takes the general way (spaces removed, then the number pattern)
+    assert read_cell(digits) == read_cell(" " + digits)
 
 
 _TRADITIONAL = st.sampled_from(
