@@ -300,15 +300,14 @@ def _walk(tokens: list[Token], state: State) -> None:
                     buffer = []
                 continue
             label = known_labels.get(tok.text) or _label(tok.text)
-            if type(label) is str:
-                if label:
-                    buffer.append(label)
-                    if len(buffer) > 40:
-                        del buffer[:-40]
+            plain = type(label) is str  # its text alone (most labels)
+            text = label if plain else label.text
+            if text:
+                buffer.append(text)
+                if len(buffer) > 40:
+                    del buffer[:-40]
+            if plain:
                 continue
-            buffer.append(label.text)
-            if len(buffer) > 40:
-                del buffer[:-40]
             if label.group:
                 state.group = label.group
             if label.whole_header:

@@ -46,7 +46,7 @@ class Cell(NamedTuple):
 @lru_cache(maxsize=1 << 16)  # cells repeat across reports (0, 1, /, labels); a Cell is immutable
 def read_cell(text: str) -> Cell | None:
     """A Cell when `text` is a number or a blank mark; None when it is text (a label)."""
-    if text.isdigit() and text.isascii():  # a count as most are printed: what follows reads
+    if text.isdigit() and text.isascii():  # a count as most are printed, read at once
         if len(text) > MAX_NUMBER_DIGITS or (len(text) > 1 and text[0] == "0"):
             return None
         return Cell(int(text), text)
