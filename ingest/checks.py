@@ -62,8 +62,9 @@ def evaluate_terms(
     undecided: frozenset[Term] = frozenset(),
 ) -> dict | None:
     lhs_terms, rhs_terms = tuple(lhs_terms), tuple(rhs_terms)
-    lv = [(table.get(r) or _NO_ROW).get(c) for r, c in lhs_terms]
-    rv = [(table.get(r) or _NO_ROW).get(c) for r, c in rhs_terms]
+    row = table.get
+    lv = [(row(r) or _NO_ROW).get(c) for r, c in lhs_terms]
+    rv = [(row(r) or _NO_ROW).get(c) for r, c in rhs_terms]
     # missing: a term neither printed nor undecided; total-like: in the 总计 column, or the
     # total the dispositions identity checks (its left-hand side)
     missing = total_missing = False

@@ -163,8 +163,9 @@ def _read_cells(method: str):
 _TOKENS_OF = {method: _read_cells(method) for method in (HTML_TABLE, TEXT_GRID)}
 
 
-def _review_groups_in(buffer: list[str]) -> list[str]:
-    return list(_review_groups_of(tuple(buffer)))
+def _review_groups_in(buffer: list[str]) -> tuple[str, ...]:
+    """The review groups the last 30 labels name."""
+    return _review_groups_of(tuple(buffer[-30:]))
 
 
 @lru_cache(maxsize=1 << 14)
@@ -209,7 +210,7 @@ def _cell(section: str, row: str, col: str, tok: Token, value=None) -> dict:
     return cell
 
 
-def _assign_reviews(state: State, groups: list[str], run: list[Token]) -> bool:
+def _assign_reviews(state: State, groups: tuple[str, ...], run: list[Token]) -> bool:
     n = len(run)
     specific = [g for g in groups if g != "litigation"]
     if n == 3 * N_OUTCOME:
@@ -357,7 +358,7 @@ _INNER_NUMBERING = re.compile(r"[一二三四五六七八九十]+、|\([一二�
 def _take_glued(state: State, buffer: list[str], run: str) -> bool:
     """Note a glued digit run under the label it follows; decoded once the whole grid is known
     (only the identities across the grid decide the split)."""
-    groups = _review_groups_in(buffer[-30:])
+    groups = _review_groups_in(buffer)
     if groups:
         state.glued_reviews.append((groups, run))
         return True
@@ -567,7 +568,7 @@ def _header_closed(buffer: list[str]) -> bool:
 
 
 def _assign_run(state: State, buffer: list[str], run: list[Token]) -> None:
-    groups = _review_groups_in(buffer[-30:])
+    groups = _review_groups_in(buffer)
     if groups:
         if _assign_reviews(state, groups, run):
             return
