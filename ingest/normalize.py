@@ -154,21 +154,26 @@ def _to_ascii(m: re.Match) -> str:
     return " " if ch == "\u3000" else chr(ord(ch) - 0xFEE0)
 
 
-@memoized_when_short(1 << 20, maxsize=1 << 12)
+# the longest line the text memos keep: a line of a report is far shorter; a document printed as
+# one huge line (it happens) would otherwise fill them report after report
+_LINE_MEMO_CHARS = 1 << 12
+
+
+@memoized_when_short(_LINE_MEMO_CHARS, maxsize=1 << 12)
 def nfkc(text: str) -> str:
     """Unicode NFKC. Chinese text is mostly in NFKC already but for its full-width punctuation
     (，：（）): those characters are replaced where they are found (a translation table would
     look up every character of the line), and the rest is normalised only when the quick check
-    says it is not already (the full normalisation is the slow part). Memoized, lines of any
-    length, a few thousand at a time: the parse of a page reads many of its lines more than
-    once (as cells, labels, digit runs and narrative)."""
+    says it is not already (the full normalisation is the slow part). Memoized, a few thousand
+    lines at a time: the parse of a page reads many of its lines more than once (as cells,
+    labels, digit runs and narrative)."""
     if text.isascii():
         return text
     t = _WIDE.sub(_to_ascii, text)
     return t if unicodedata.is_normalized("NFKC", t) else unicodedata.normalize("NFKC", t)
 
 
-@memoized_when_short(1 << 20)
+@memoized_when_short(_LINE_MEMO_CHARS)
 def norm_label(text: str) -> str:
     """Canonical form of a label for matching: NFKC (full-width brackets and digits become
     half-width), other bracket styles unified, all whitespace and zero-width characters removed,
@@ -180,7 +185,7 @@ def norm_label(text: str) -> str:
     if t[:1].isdigit():
         t = _NUMBERING.sub(r"\1.", t)
     t = t.replace("“", '"').replace("”", '"')
-    if t != text and unicodedata.is_normalized("NFKC", t):
+    if t != text and len(t) <= _LINE_MEMO_CHARS and unicodedata.is_normalized("NFKC", t):
         # a label in this form is its own form: NFKC leaves it, and it has no bracket, space,
         # quote or numbering left to change (the matchers normalise what they are given, and
         # are often given a label already normalised)
