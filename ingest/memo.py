@@ -7,12 +7,32 @@ of the narrative) rarely repeat and would only fill the memo, so they are read e
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
+from types import ModuleType
 from typing import Any, TypeVar
 
 T = TypeVar("T")
 _MISSING: Any = object()
+_MEMOS: list[dict] = []  # the memo of every function memoized here
+
+
+def forget(modules: Iterable[ModuleType]) -> int:
+    """Empty the memos of reading strings: those made here, and the `functools.lru_cache`s of
+    bounded size found in `modules` (those of unbounded size hold what is made once per
+    process: tables, patterns). Everything is read again as it comes. Returns the number of
+    entries dropped."""
+    dropped = 0
+    for known in _MEMOS:
+        dropped += len(known)
+        known.clear()
+    for module in modules:
+        for value in list(vars(module).values()):
+            parameters = getattr(value, "cache_parameters", None)
+            if callable(parameters) and parameters().get("maxsize") is not None:
+                dropped += value.cache_info().currsize
+                value.cache_clear()
+    return dropped
 
 
 def memoized_when_short(
@@ -26,6 +46,7 @@ def memoized_when_short(
 
     def decorate(read: Callable[..., T]) -> Callable[..., T]:
         known: dict = {}
+        _MEMOS.append(known)
 
         @wraps(read)
         def call(text: str, *args) -> T:

@@ -38,7 +38,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from ingest import paths
+from ingest import compiled, memo, paths
 from ingest.archive import ArchivedReport
 from ingest.catalog import CatalogReading, read_catalog
 from ingest.collect import Collected, Progress, collect
@@ -231,15 +231,37 @@ def _parse_chunk(
     return {name: b.to_table() for name, b in builders.items()}, statuses
 
 
+# A worker's memos level off at a few hundred MB on real reports (330 MB after 30,000 of the
+# bench's). Documents unlike any report, a whole text printed as one line of hundreds of
+# thousands of characters, would keep adding to them; past this, they are emptied.
+MEMO_LIMIT_MB = 1024
+
+
 def _parse_chunk_in_worker(
     archived: list[ArchivedReport], parse: Parser
 ) -> tuple[dict[str, pa.Table], Counter]:
     """`_parse_chunk` in a worker process. What is alive between chunks stays for the life of
     the worker (modules, and the memos of labels and cells, which grow to hundreds of
     thousands of objects): it is frozen, so that the collector does not walk it again and again
-    while the chunk's short-lived objects come and go."""
+    while the chunk's short-lived objects come and go. After the chunk, a worker whose memory
+    has grown past `MEMO_LIMIT_MB` empties the parser's memos (they fill again as reports
+    come)."""
     gc.freeze()
-    return _parse_chunk(archived, parse)
+    parsed = _parse_chunk(archived, parse)
+    resident = _resident_mb()
+    if resident is not None and resident > MEMO_LIMIT_MB:
+        memo.forget(m for name in compiled.MODULES if (m := sys.modules.get(f"ingest.{name}")))
+    return parsed
+
+
+def _resident_mb() -> float | None:
+    """This process's resident memory now, in MB (Linux /proc); None where it cannot be read."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as fh:
+            pages = int(fh.read().split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
 def _parsed_chunks(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
@@ -13,7 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 from conftest import HOSTILE_AGENCY, SAMPLE_DIR
 
-from ingest import paths
+from ingest import paths, pipeline
 from ingest.archive import archive_entry, raw_path_for, store_raw
 from ingest.catalog import (
     CatalogEntry,
@@ -23,9 +24,12 @@ from ingest.catalog import (
     resolve_location,
 )
 from ingest.codes import all_codes
+from ingest.normalize import norm_label
+from ingest.parse import parse_document
 from ingest.pipeline import ingest_catalog, report_rows
 from ingest.schema import TABLES
 from ingest.store import REPORT_TABLES, RejectedResult, now_utc, read_table, result_rows
+from ingest.values import read_cell
 
 HEADER = "url,agency,region_code,level,year,kind\n"
 REMOTE = "https://www.example.gov.cn/xxgk/ndbg/2023.html"
@@ -428,3 +432,21 @@ def test_column_wise_rows_equal_the_row_checked_ones() -> None:
         cell_columns("r", [{**cells[0], "value": 1, "undecided": "ambiguous_split"}])
     with pytest.raises(RejectedResult):
         check_columns("r", [{**checks[0], "holds": "yes"}])
+
+
+def test_a_worker_empties_its_memos_once_its_memory_passes_the_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    report = tmp_path / "report.txt"
+    report.write_text("三、本年度办理结果\n（一）予以公开 3 0 0 0 0 0 3\n", encoding="utf-8")
+    archived = [archive_entry(entry_for(report, "report.txt"), tmp_path / "raw")]
+    try:
+        pipeline._parse_chunk_in_worker(archived, parse_document)
+        assert norm_label.known and read_cell.cache_info().currsize  # below the limit: kept
+        monkeypatch.setattr(pipeline, "MEMO_LIMIT_MB", 0)
+        tables, statuses = pipeline._parse_chunk_in_worker(archived, parse_document)
+        assert not norm_label.known and not read_cell.cache_info().currsize
+        assert sum(statuses.values()) == 1 and tables["reports"].num_rows == 1
+        assert parse_document(report.read_bytes(), "again.txt")["status"] != "error"  # read again
+    finally:
+        gc.unfreeze()  # (the worker froze this test process's objects)
