@@ -119,11 +119,19 @@ def install() -> None:
     sys.meta_path.insert(0, _finder)
 
 
+def loaded() -> dict:
+    """The modules of `MODULES` imported in this process, compiled or not: {name: module}."""
+    return {
+        name: module
+        for name in MODULES
+        if (module := sys.modules.get(f"{PACKAGE}.{name}")) is not None
+    }
+
+
 def in_use() -> list[str]:
     """The modules of the package running compiled code in this process."""
     return sorted(
         name
-        for name in MODULES
-        if (module := sys.modules.get(f"{PACKAGE}.{name}")) is not None
-        and not str(getattr(module, "__file__", "")).endswith(".py")
+        for name, module in loaded().items()
+        if not str(getattr(module, "__file__", "")).endswith(".py")
     )

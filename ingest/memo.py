@@ -17,22 +17,17 @@ _MISSING: Any = object()
 _MEMOS: list[dict] = []  # the memo of every function memoized here
 
 
-def forget(modules: Iterable[ModuleType]) -> int:
+def forget(modules: Iterable[ModuleType]) -> None:
     """Empty the memos of reading strings: those made here, and the `functools.lru_cache`s of
     bounded size found in `modules` (those of unbounded size hold what is made once per
-    process: tables, patterns). Everything is read again as it comes. Returns the number of
-    entries dropped."""
-    dropped = 0
+    process: tables, patterns). Everything is read again as it comes."""
     for known in _MEMOS:
-        dropped += len(known)
         known.clear()
     for module in modules:
         for value in list(vars(module).values()):
             parameters = getattr(value, "cache_parameters", None)
             if callable(parameters) and parameters().get("maxsize") is not None:
-                dropped += value.cache_info().currsize
                 value.cache_clear()
-    return dropped
 
 
 def memoized_when_short(

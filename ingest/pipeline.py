@@ -250,7 +250,7 @@ def _parse_chunk_in_worker(
     parsed = _parse_chunk(archived, parse)
     resident = _resident_mb()
     if resident is not None and resident > MEMO_LIMIT_MB:
-        memo.forget(m for name in compiled.MODULES if (m := sys.modules.get(f"ingest.{name}")))
+        memo.forget(compiled.loaded().values())
     return parsed
 
 
