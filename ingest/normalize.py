@@ -159,16 +159,19 @@ def _to_ascii(m: re.Match) -> str:
 _LINE_MEMO_CHARS = 1 << 12
 
 
-@memoized_when_short(_LINE_MEMO_CHARS, maxsize=1 << 12)
 def nfkc(text: str) -> str:
-    """Unicode NFKC. Chinese text is mostly in NFKC already but for its full-width punctuation
-    (，：（）): those characters are replaced where they are found (a translation table would
-    look up every character of the line), and the rest is normalised only when the quick check
-    says it is not already (the full normalisation is the slow part). Memoized, a few thousand
-    lines at a time: the parse of a page reads many of its lines more than once (as cells,
-    labels, digit runs and narrative)."""
-    if text.isascii():
-        return text
+    """Unicode NFKC. ASCII is its own NFKC; other text is normalised by `_nfkc_of`."""
+    return text if text.isascii() else _nfkc_of(text)
+
+
+@memoized_when_short(_LINE_MEMO_CHARS, maxsize=1 << 12)
+def _nfkc_of(text: str) -> str:
+    """NFKC of text outside ASCII. Chinese text is mostly in NFKC already but for its
+    full-width punctuation (，：（）): those characters are replaced where they are found (a
+    translation table would look up every character of the line), and the rest is normalised
+    only when the quick check says it is not already (the full normalisation is the slow part).
+    Memoized, a few thousand lines at a time: the parse of a page reads many of its lines more
+    than once (as cells, labels, digit runs and narrative)."""
     t = _WIDE.sub(_to_ascii, text)
     return t if unicodedata.is_normalized("NFKC", t) else unicodedata.normalize("NFKC", t)
 
