@@ -19,7 +19,13 @@ from ingest.accuracy import synthesize
 from ingest.bench import MAX_PAGE, MIN_PAGE, YEARS, bench_agency, bench_report, make_corpus
 from ingest.catalog import read_catalog
 from ingest.collect import collect
-from ingest.normalize import _nfkc_of, convert_in_pieces, norm_label, to_simplified
+from ingest.normalize import (
+    _LINE_MEMO_CHARS,
+    _nfkc_of,
+    convert_in_pieces,
+    norm_label,
+    to_simplified,
+)
 from ingest.parse import parse_document
 from ingest.render import ALL_RENDERINGS, _s2twp, to_traditional
 from ingest.schema import TABLES
@@ -229,7 +235,7 @@ def test_a_document_printed_as_one_huge_line_is_not_kept_in_the_text_memos() -> 
     line = "（一）本年新收政府信息公开申请" * 400  # 6,000 characters on one line
     result = parse_document(line.encode(), "one-line.txt")
     assert result["status"] != "error"
-    assert not any(len(key) > 4096 for key in (*norm_label.known, *_nfkc_of.known))
+    assert not any(len(key) > _LINE_MEMO_CHARS for key in (*norm_label.known, *_nfkc_of.known))
 
 
 _TRADITIONAL = st.sampled_from(
