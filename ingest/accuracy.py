@@ -18,6 +18,15 @@ The identity figures: ``failed_identities`` (hard checks the parser reports fail
 accusation against the agency, must stay 0), ``undecided_identities`` (hard checks involving an
 undecided cell: neither passed nor failed) and ``undecided_cells``.
 
+What no parser can get exact without guessing: ``indistinguishable_cells`` are the section 二
+cells of flattened copies (the ``flat`` rendering) where two printings of a row glue into the
+same digit run and differ in that cell. Section 二 has no identity, so nothing printed tells
+them apart; they are counted by a reader of its own here (`indistinguishable`), which knows
+what was printed and grants every bound the numbers' meaning gives. ``exact_ceiling`` is the
+exact share a parser would reach with every other cell right, and ``guessed_cells`` counts
+indistinguishable cells the parser returned a value for anyway (must stay 0: a right one was
+luck).
+
     python -m ingest.accuracy --reports 2000 [--seed S] [--workers 2] [--verbose]
 
 prints one JSON object (totals and a per-rendering breakdown); --verbose lists the first failing
@@ -30,6 +39,7 @@ import argparse
 import json
 import math
 import random
+import re
 import sys
 import time
 from collections.abc import Iterable, Sequence
@@ -44,6 +54,7 @@ from ingest.render import (
     adapt_truth,
     make_report,
     render_bytes,
+    render_flat,
 )
 from ingest.sample import AGENCIES, Agency
 
@@ -114,6 +125,19 @@ def synthesize(
     """(truth, document bytes, name) of report `index` of a run: the rendering cycles through
     `renderings`, the script alternates per cycle, everything else is drawn from the seed
     (the agency and the year too, unless given)."""
+    truth, rng, rendering, script = _drawn(seed, index, renderings, agency, year)
+    data, ext = render_bytes(truth, rendering, script, rng)
+    return truth, data, f"{index:05d}-{rendering}-{script}.{ext}"
+
+
+def _drawn(
+    seed: int,
+    index: int,
+    renderings: Sequence[str],
+    agency: Agency | None = None,
+    year: int | None = None,
+) -> tuple[dict, random.Random, str, str]:
+    """(truth, generator state, rendering, script) of report `index`, ready to render."""
     rendering = renderings[index % len(renderings)]
     script = SCRIPTS[(index // len(renderings)) % len(SCRIPTS)]
     rng = random.Random(seed * 1_000_003 + index)
@@ -137,9 +161,100 @@ def synthesize(
         break_identity=brk,
         kind=kind,
     )
-    truth = adapt_truth(truth, rendering, rng)
-    data, ext = render_bytes(truth, rendering, script, rng)
-    return truth, data, f"{index:05d}-{rendering}-{script}.{ext}"
+    return adapt_truth(truth, rendering, rng), rng, rendering, script
+
+
+def glued_rows(seed: int, index: int, renderings: Sequence[str]) -> tuple[dict, list]:
+    """(truth, printed rows) of a report of the ``flat`` rendering: the value texts each of
+    its digit runs was glued from (see `ingest.render.render_flat`)."""
+    truth, rng, rendering, script = _drawn(seed, index, renderings)
+    if rendering != "flat":
+        raise ValueError(f"report {index} is rendered {rendering}, not flat")
+    printed: list = []
+    render_flat(truth, rng, script, printed)
+    return truth, printed
+
+
+# --- What no reader can decide -----------------------------------------------------------------
+# How a cell of each section 二 measure can be printed: a count (no leading zero, thousands
+# separators), a signed change, an amount (decimals, a unit), or a blank mark. A "-" glued in a
+# run starts a negative number: taking it for a blank too would only count more cells.
+_BLANK = "/|—|无|空"
+_INT = r"0|[1-9]\d{0,2}(?:,\d{3})+|[1-9]\d*"
+_COUNT = re.compile(f"{_BLANK}|{_INT}")
+_PRINTABLE = {
+    "change": re.compile(rf"{_BLANK}|0|[+-]?(?:[1-9]\d{{0,2}}(?:,\d{{3}})+|[1-9]\d*)"),
+    "amount_wan_yuan": re.compile(rf"{_BLANK}|(?:{_INT})(?:\.\d+)?(?:元|\(万元)?"),
+}
+
+
+def _number(token: str) -> float | None:
+    if re.fullmatch(_BLANK, token):
+        return None
+    return float(token.replace(",", "").removesuffix("(万元").removesuffix("元"))
+
+
+def _possible(row: dict[str, float | None]) -> bool:
+    """What the meaning of a section 二 row allows: an item count the change leaves at 0 or
+    more, no more published this year than in total, and no fewer in force than issued this
+    year less repealed (the parser uses the first two only)."""
+
+    def known(*names: str) -> bool:
+        return all(row.get(n) is not None for n in names)
+
+    return (
+        (not known("prior_year_items", "change") or row["prior_year_items"] + row["change"] >= 0)
+        and (
+            not known("published_total", "published") or row["published_total"] >= row["published"]
+        )
+        and (
+            not known("in_force", "issued", "repealed")
+            or row["in_force"] >= row["issued"] - row["repealed"]
+        )
+    )
+
+
+def _readings(run: str, measures: Sequence[str]) -> list[tuple[str, ...]]:
+    """Every cut of `run` into one printable token per measure that `_possible` allows."""
+    found: list[tuple[str, ...]] = []
+
+    def cut(start: int, done: tuple[str, ...]) -> None:
+        k = len(done)
+        if k == len(measures):
+            if start == len(run) and _possible(
+                dict(zip(measures, map(_number, done), strict=True))
+            ):
+                found.append(done)
+            return
+        printable = _PRINTABLE.get(measures[k], _COUNT)
+        for end in range(start + 1, len(run) + 1):
+            if printable.fullmatch(run[start:end]):
+                cut(end, (*done, run[start:end]))
+
+    cut(0, ())
+    return found
+
+
+def indistinguishable(truth: dict, printed: Sequence[tuple[str, list[str]]]) -> list[list[str]]:
+    """[section, row, col] of the section 二 cells of a flattened report that no reader can
+    decide: two printings of the row, both printable and possible, glue into the same run and
+    differ there. `printed` is what `glued_rows` returns."""
+    rows = [values for role, values in printed if role == "proactive"]
+    items = truth.get("proactive") or {}
+    if len(rows) != len(items):
+        raise ValueError(f"{len(rows)} printed section 二 rows for {len(items)} items")
+    out = []
+    for (item, cols), values in zip(items.items(), rows, strict=True):
+        measures = list(cols)
+        readings = _readings("".join(values), measures)
+        if tuple(values) not in readings:
+            raise ValueError(f"{item}: the printed {values} is not a reading of its own run")
+        out += [
+            ["proactive", item, m]
+            for k, m in enumerate(measures)
+            if len({r[k] for r in readings}) > 1
+        ]
+    return out
 
 
 def evaluate_one(seed: int, index: int, renderings: Sequence[str]) -> dict:
@@ -156,10 +271,12 @@ def evaluate_one(seed: int, index: int, renderings: Sequence[str]) -> dict:
     mismatched = [w for w in mismatched if w not in flagged]
     warned = failures or undecided or result["status"] == "error"
     silent = [] if warned else [*mismatched, *cmp["extra"]]
+    rendering = renderings[index % len(renderings)]
+    blind = indistinguishable(*glued_rows(seed, index, renderings)) if rendering == "flat" else []
     return {
         "index": index,
         "name": name,
-        "rendering": renderings[index % len(renderings)],
+        "rendering": rendering,
         "cells": cmp["cells"],
         "exact": cmp["exact"],
         "wrong": cmp["wrong"],
@@ -173,6 +290,8 @@ def evaluate_one(seed: int, index: int, renderings: Sequence[str]) -> dict:
         "unexpected_failures": [f for f in failures if f not in expected],
         "undecided_identities": len(undecided),
         "undecided_cells": len(open_cells),
+        "indistinguishable": len(blind),
+        "guessed": [c for c in blind if (result[c[0]].get(c[1]) or {}).get(c[2]) is not None],
         "error": result.get("error"),
     }
 
@@ -206,10 +325,14 @@ def summarize(records: Iterable[dict], elapsed: float | None = None) -> dict:
     def totals(rs: list[dict]) -> dict:
         cells = sum(r["cells"] for r in rs)
         exact = sum(r["exact"] for r in rs)
+        blind = sum(r["indistinguishable"] for r in rs)
         return {
             "reports": len(rs),
             "cells": cells,
             "exact_share": _share(exact, cells),
+            "exact_ceiling": _share(cells - blind, cells),
+            "indistinguishable_cells": blind,
+            "guessed_cells": sum(len(r["guessed"]) for r in rs),
             "wrong_cells": cells - exact,
             "missing_cells": sum(1 for r in rs for w in r["wrong"] if w[4] == "missing"),
             "extra_cells": sum(len(r["extra"]) for r in rs),
@@ -240,6 +363,7 @@ def summarize(records: Iterable[dict], elapsed: float | None = None) -> dict:
                 "reports",
                 "cells",
                 "exact_share",
+                "exact_ceiling",
                 "wrong_cells",
                 "flagged_blank_cells",
                 "silent_wrong_cells",

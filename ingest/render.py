@@ -1452,12 +1452,15 @@ def render_pdf_text(truth: dict, rng: random.Random, script: str = "simplified")
     return _script("\n".join(lines) + "\n", script)
 
 
-def _flat_lines(rng: random.Random) -> Callable[[Block], list[str]]:
+def _flat_lines(rng: random.Random, printed: list | None) -> Callable[[Block], list[str]]:
     def lines(block: Block) -> list[str]:
         out: list[str] = []
         for row in block.rows:
             label = "".join(c.text for c in row if not c.is_value)
-            run = "".join(c.text for c in row if c.is_value)
+            values = [c.text for c in row if c.is_value]
+            if printed is not None and values:
+                printed.append((block.role, values))
+            run = "".join(values)
             if len(run) > 2 and rng.random() < 0.12:
                 cut = rng.randint(1, len(run) - 1)
                 run = run[:cut] + " " + run[cut:]
@@ -1467,13 +1470,17 @@ def _flat_lines(rng: random.Random) -> Callable[[Block], list[str]]:
     return lines
 
 
-def render_flat(truth: dict, rng: random.Random, script: str = "simplified") -> str:
+def render_flat(
+    truth: dict, rng: random.Random, script: str = "simplified", printed: list | None = None
+) -> str:
     """The page flattened to text with nothing between the cells of a row: a label directly
     followed by the row's numbers glued into one digit run (64|0|0|2|0|4|70 printed
     640020470), with an occasional stray space inside a run. Only the identities decide the
-    split."""
+    split. `printed`, when given, receives (table role, the printed value texts) of each row
+    with values, in order (before the script conversion and the stray spaces): what each run
+    was glued from."""
     style = _draw_style(rng, ["/", "—"])
-    lines = _text_blocks(rng, truth, style, _flat_lines(rng))
+    lines = _text_blocks(rng, truth, style, _flat_lines(rng, printed))
     return _script("\n".join(lines) + "\n", script)
 
 

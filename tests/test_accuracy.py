@@ -102,6 +102,9 @@ def test_the_command_prints_one_json_object(capsys):
         "failed_identities",
         "undecided_identities",
         "undecided_cells",
+        "exact_ceiling",
+        "indistinguishable_cells",
+        "guessed_cells",
     ):
         assert key in out
     assert out["elapsed_seconds"] >= 0
@@ -119,3 +122,65 @@ def test_undecided_cells_are_those_the_parser_lists():
         ("applications", "granted", "natural_person"),
     }
     assert accuracy.undecided_cells({}) == set()
+
+
+def test_a_run_no_identity_decides_leaves_only_the_cells_its_readings_share():
+    """规范性文件 1|1|23 (2021) glues to 1123, which 1|12|3 prints too; 11|2|3 is not possible
+    (3 in force after 11 issued and 2 repealed), 1|1|23's issued count is common to both."""
+    truth = {"proactive": {"normative_documents": {"issued": 1, "repealed": 1, "in_force": 23}}}
+    printed = [("proactive", ["1", "1", "23"])]
+    assert accuracy.indistinguishable(truth, printed) == [
+        ["proactive", "normative_documents", "repealed"],
+        ["proactive", "normative_documents", "in_force"],
+    ]
+    # signs, decimal points, thousands separators and blanks anchor a split
+    truth = {
+        "proactive": {
+            "admin_penalty": {"prior_year_items": 150, "change": -24, "decisions": 120660},
+            "central_procurement": {"procurement_items": 3, "amount_wan_yuan": 12.5},
+            "rules": {"issued": None, "repealed": None, "in_force": None},
+        }
+    }
+    printed = [
+        ("applications", ["1", "2"]),
+        ("proactive", ["150", "-24", "120,660"]),
+        ("proactive", ["3", "12.5"]),
+        ("proactive", ["/", "/", "/"]),
+    ]
+    assert accuracy.indistinguishable(truth, printed) == [
+        ["proactive", "central_procurement", "procurement_items"],
+        ["proactive", "central_procurement", "amount_wan_yuan"],
+    ]
+    with pytest.raises(ValueError, match="not a reading"):
+        accuracy.indistinguishable(
+            {"proactive": {"rules": {"issued": 9, "repealed": 0, "in_force": 1}}},
+            [("proactive", ["9", "0", "1"])],
+        )
+
+
+def test_the_printed_rows_are_what_the_flat_runs_were_glued_from():
+    renderings = ("flat",)
+    for index in range(4):
+        truth, data, _ = accuracy.synthesize(5, index, renderings)
+        again, printed = accuracy.glued_rows(5, index, renderings)
+        assert again == truth
+        text = data.decode("utf-8").replace(" ", "")
+        lines = [line for line in text.splitlines() if line]
+        at = 0
+        for _, values in printed:  # in order, each run ends a line of its own
+            run = "".join(values)
+            if index % 2:  # traditional script: the digits and marks are the same
+                run = run.replace("万", "萬")
+            at = next(i for i in range(at, len(lines)) if lines[i].endswith(run)) + 1
+    with pytest.raises(ValueError, match="not flat"):
+        accuracy.glued_rows(5, 0, ("html",))
+
+
+def test_the_parser_never_decides_a_cell_no_reader_can():
+    """On flattened copies, every cell two printings of its row share a run for stays null and
+    flagged: a value there would be a guess, right or wrong."""
+    records = accuracy.run(60, seed=3, renderings=("flat",))
+    totals = accuracy.summarize(records)
+    assert totals["indistinguishable_cells"] > 0
+    assert totals["guessed_cells"] == 0
+    assert totals["exact_share"] <= totals["exact_ceiling"] < 1
