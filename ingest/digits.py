@@ -73,6 +73,7 @@ _MINUS_CHARS = tuple(map(chr, _MINUS))
 # where it cannot be a sign; a run of dashes may be one wide mark (—— for one blank cell).
 _MARKS = "/—–―"
 _DASHES = frozenset("—–―-")
+RUN_MARKS = frozenset(_MARKS) | _DASHES  # every character a blank prints inside a run
 _M = re.escape(_MARKS)
 
 # A run at the end of a token: digits, blank marks, spaces and signs, starting at a digit, a
@@ -111,7 +112,7 @@ def _prep(text: str) -> str:
     return _SPACES.sub(" ", _ZERO_WIDTH.sub("", t))
 
 
-def _is_cjk(ch: str) -> bool:
+def is_cjk(ch: str) -> bool:
     return "\u3400" <= ch <= "\u9fff"
 
 
@@ -190,7 +191,7 @@ def split_flat_line(line: str) -> list[tuple[str, str]]:
                 ch = rest.group(1)
                 if ch in _QUANTITY_UNITS and not unit:
                     continue
-                if not (_is_cjk(ch) or ch in _LABEL_START):
+                if not (is_cjk(ch) or ch in _LABEL_START):
                     continue
         pairs.append((t[label_start:start].strip(), run.strip()))
         label_start = next_label if next_label is not None else run_end

@@ -74,14 +74,14 @@ class State:
 
 
 _DIGITS = re.compile(r"\d+")
-_MARKS = frozenset("/—–―-")
+_MARKS = digits.RUN_MARKS
 _NOT_LABEL_END = frozenset(".,+-:：/年月日")  # nor a digit, nor a space
-_DIGITS_AND_MARKS = re.compile(r"[\d\s/—–―-]{8,}")
+_DIGITS_AND_MARKS = re.compile(rf"[\d\s{re.escape(''.join(sorted(_MARKS)))}]{{8,}}")
 
 
 def _ends_label(ch: str) -> bool:
     """Whether a label's cells may follow `ch` (a CJK ideograph, a closing quote or bracket)."""
-    return "\u3400" <= ch <= "\u9fff" or ch in '”"）)'
+    return digits.is_cjk(ch) or ch in '”"）)'
 
 
 def _before(text: str, i: int) -> int:
