@@ -429,6 +429,7 @@ def _decode_glued(state: State) -> None:
                 f"row {row}: run {state.glued_apps[row]!r} has no split satisfying the identities",
                 section="applications",
                 row=row,
+                raw=state.glued_apps[row],
             )
         open_cells = {(a["row"], c) for a in dec.ambiguous for c in a["columns"]}
         for row, cols in dec.values.items():
@@ -454,6 +455,7 @@ def _decode_glued(state: State) -> None:
                 f"review run {run!r} has no valid split",
                 section="reviews",
                 rows=list(targets or codes.REVIEW_GROUPS),
+                raw=run,
             )
             continue
         # a search cut short before any split was found sets nothing: every cell is open
@@ -611,6 +613,7 @@ def _assign_run(state: State, buffer: list[str], run: list[Token]) -> None:
             f"row {code}: {len(run)} values where {N_APPLICANT} columns are expected; row left out",
             section="applications",
             row=code,
+            raw=" ".join(t.text for t in run),
         )
 
 

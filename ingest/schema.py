@@ -80,7 +80,8 @@ CELLS = pa.schema(
         # applicant code (applications), outcome (reviews), measure (proactive), 'value' (narrative)
         pa.field("col_code", pa.string(), nullable=False),
         pa.field("value", pa.float64()),  # null = blank in the source, unless undecided
-        pa.field("raw", pa.string()),  # the cell text as printed
+        # the cell text as printed; of a glued run (digit_split, not_read): the row's whole run
+        pa.field("raw", pa.string()),
         # html_table | text_grid | digit_split | narrative | not_read (a row left out)
         pa.field("method", pa.string(), nullable=False),
         # the value is printed but the parser could not decide it (null, not a blank)

@@ -13,7 +13,9 @@ that involves it is undecided, never passed or failed (`ingest.checks`). Two kin
   (row_ambiguous, unmatched_values, row_label_conflict), a run of many rows with no label
   between them (long_run). The issue names the rows concerned; when it cannot (values that fit
   no row), every row of the table that holds no values may be theirs. These rows stay out of
-  the result's tables, their cells are added here with a null value.
+  the result's tables, their cells are added here with a null value, and with the row's printed
+  text as `raw` where the issue knows it is that row's (`raw` of the issue: a glued run, or the
+  values of a row with too few or too many), as the cells of an ambiguous split carry their run.
 """
 
 from __future__ import annotations
@@ -69,7 +71,7 @@ def left_out_cells(issues: Iterable[Mapping], result: Mapping) -> list[dict]:
                         "row": row,
                         "col": col,
                         "value": None,
-                        "raw": None,
+                        "raw": issue.get("raw"),
                         "method": NOT_READ,
                         "undecided": issue["code"],
                     },

@@ -239,3 +239,18 @@ def test_values_the_parser_could_not_place_leave_their_rows_undecided():
     )
     assert ledger["undecided"] == ["carried_over.natural_person"]
     assert not [c for c in result["checks"] if c["holds"] is False]
+
+
+def test_a_glued_run_no_split_of_which_adds_up_is_kept_as_the_raw_of_its_cells():
+    """A source error inside a glued row (its total one more than its parts) leaves no split
+    satisfying the identities: the row is left out, and each of its cells keeps the printed run,
+    as the cells of an ambiguous split do."""
+    broken = (1, 0, 10, 0, 0, 0, 12)
+    result = parse_text(flat_report({"granted": broken}), "broken.txt")
+    failed = [i for i in result["issues"] if i["code"] == "digit_split_failed"]
+    assert [(i["row"], i["raw"]) for i in failed] == [("granted", "101000012")]
+    cells = [c for c in result["cells"] if c["row"] == "granted"]
+    assert len(cells) == len(APPLICANT_COLUMNS)
+    assert {(c["value"], c["raw"], c["method"]) for c in cells} == {
+        (None, failed[0]["raw"], undecided.NOT_READ)
+    }
