@@ -9,7 +9,10 @@ One `Fetcher` (an httpx async client) serves a batch:
   header is honoured (a wait longer than `max_retry_after` gives up instead) and holds back
   the other requests to that host too;
 * safety: only http and https, on every redirect hop too; a host that resolves to a loopback,
-  private, link-local or reserved address is refused unless OGI_ALLOW_PRIVATE_HOSTS=1; at most
+  private, link-local or reserved address is refused unless OGI_ALLOW_PRIVATE_HOSTS=1, and a
+  connection goes only to an address that was checked (a name that answers a public address
+  first and a private one next, DNS rebinding, reaches nothing; proxies set in the environment
+  resolve names themselves and are used as configured); at most
   `max_redirects` hops, and a loop is an error; a body over `max_bytes` is refused (by its
   Content-Length, or when the stream passes the limit). Decompression is done here, chunk by
   chunk with a bounded output, so a small compressed body cannot expand past the limit; only
@@ -33,6 +36,7 @@ import ipaddress
 import os
 import random
 import socket
+import ssl
 import time
 import zlib
 from collections.abc import AsyncIterator, Callable, Mapping
@@ -42,6 +46,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urljoin
 
+import httpcore
 import httpx
 
 from ingest.archive import NOT_MODIFIED, RawWriter, Retrieval, failed, now_utc, raw_path_for
@@ -294,6 +299,83 @@ def _non_public(address: str) -> str | None:
     return None if ip.is_global and not ip.is_multicast else str(ip)
 
 
+def _first_non_public(addresses: list[str]) -> str | None:
+    return next((a for a in map(_non_public, addresses) if a is not None), None)
+
+
+class NonPublicAddress(Exception):
+    """A connection refused before it was opened: the host answers a non-public address."""
+
+
+class _PublicOnly(httpcore.AsyncNetworkBackend):
+    """Opens TCP connections to public addresses only. It resolves the name itself, refuses it
+    if any answer is not public, and connects to the addresses it checked, so the address
+    checked is the address used (TLS still verifies the certificate against the name)."""
+
+    def __init__(self) -> None:
+        self._backend = httpcore.AnyIOBackend()
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options=None,
+    ) -> httpcore.AsyncNetworkStream:
+        loop = asyncio.get_running_loop()
+        try:
+            async with asyncio.timeout(timeout):
+                infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except TimeoutError:
+            raise httpcore.ConnectTimeout(f"resolving {host} timed out") from None
+        except (socket.gaierror, UnicodeError) as exc:
+            raise httpcore.ConnectError(str(exc)) from exc
+        addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
+        bad = _first_non_public(addresses)
+        if bad is not None:
+            raise NonPublicAddress(_non_public_message(host, bad))
+        error: Exception = httpcore.ConnectError(f"no address for {host}")
+        for address in addresses:
+            try:
+                return await self._backend.connect_tcp(
+                    address,
+                    port,
+                    timeout=timeout,
+                    local_address=local_address,
+                    socket_options=socket_options,
+                )
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                error = exc
+        raise error
+
+    async def connect_unix_socket(self, path: str, timeout=None, socket_options=None):
+        raise NonPublicAddress(f"a Unix socket ({path}) is not a public address")
+
+    async def sleep(self, seconds: float) -> None:
+        await self._backend.sleep(seconds)
+
+
+def _non_public_message(host: str, address: str) -> str:
+    return f"{host} is at a non-public address ({address}); set {ALLOW_PRIVATE_ENV}=1 to allow"
+
+
+def _public_only_transport(
+    ssl_context: ssl.SSLContext, limits: httpx.Limits
+) -> httpx.AsyncHTTPTransport:
+    """httpx's transport with its connection pool opening connections through `_PublicOnly`
+    (httpx has no argument for a pool's network backend, so the pool is replaced whole)."""
+    transport = httpx.AsyncHTTPTransport(verify=ssl_context, limits=limits)
+    transport._pool = httpcore.AsyncConnectionPool(
+        ssl_context=ssl_context,
+        max_connections=limits.max_connections,
+        max_keepalive_connections=limits.max_keepalive_connections,
+        keepalive_expiry=limits.keepalive_expiry,
+        network_backend=_PublicOnly(),
+    )
+    return transport
+
+
 class Fetcher:
     """An async client for one batch: `async with Fetcher(raw_dir) as f: await f.fetch(url)`."""
 
@@ -312,6 +394,7 @@ class Fetcher:
 
     def _client(self, connections: int) -> httpx.AsyncClient:
         p = self.policy
+        limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
         return httpx.AsyncClient(
             headers={
                 "User-Agent": p.user_agent,
@@ -320,9 +403,10 @@ class Fetcher:
                 "Accept-Encoding": "gzip, deflate",
             },
             timeout=httpx.Timeout(p.read_timeout, connect=p.connect_timeout),
-            limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections),
+            limits=limits,
             follow_redirects=False,
             verify=self._ssl,
+            transport=None if p.allow_private else _public_only_transport(self._ssl, limits),
         )
 
     async def __aenter__(self) -> Fetcher:
@@ -448,7 +532,9 @@ class Fetcher:
         return target
 
     async def _check_host(self, target: httpx.URL) -> None:
-        """Refuse hosts resolving to non-public addresses (unless allowed by the policy)."""
+        """Refuse hosts resolving to non-public addresses (unless allowed by the policy), once
+        per host and before a request slot is taken; the connection itself is checked again
+        as it opens (`_PublicOnly`)."""
         if self.policy.allow_private:
             return
         host = target.host
@@ -466,12 +552,8 @@ class Fetcher:
                         "dns", f"cannot resolve {host}: {exc}", retryable=_dns_may_heal(exc)
                     ) from None
                 addresses = [str(info[4][0]) for info in infos]
-            bad = next((a for a in map(_non_public, addresses) if a is not None), None)
-            self._host_checks[host] = (
-                None
-                if bad is None
-                else f"{host} is at a non-public address ({bad}); set {ALLOW_PRIVATE_ENV}=1 to allow"
-            )
+            bad = _first_non_public(addresses)
+            self._host_checks[host] = None if bad is None else _non_public_message(host, bad)
         refusal = self._host_checks[host]
         if refusal is not None:
             raise _Failure("refused_host", refusal)
@@ -557,6 +639,8 @@ class Fetcher:
             raise _Failure(
                 "timeout", f"{type(exc).__name__}: {_say(exc) or 'timed out'}", retryable=True
             ) from None
+        except NonPublicAddress as exc:  # the name answered otherwise at connection time
+            raise _Failure("refused_host", str(exc)) from None
         except httpx.ConnectError as exc:
             dns = _cause(exc, socket.gaierror)
             if dns is not None:

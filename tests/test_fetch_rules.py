@@ -7,18 +7,23 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import http.server
 import json
 import os
+import ssl
 import subprocess
 import sys
+import threading
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import dagster as dg
+import httpx
 import pyarrow.parquet as pq
 import pytest
 
-from ingest import paths
+from ingest import fetch, paths
 from ingest.archive import Retrieval
 from ingest.catalog import parse_catalog, read_catalog, report_id
 from ingest.collect import collect
@@ -77,6 +82,113 @@ def test_private_hosts_are_refused_unless_allowed(
     monkeypatch.setenv(ALLOW_PRIVATE_ENV, "1")
     (got,) = fetch_all(tmp_path, FetchPolicy(), portal.url("/a.html"))
     assert got.outcome == "ok"
+
+
+def test_a_name_that_answers_a_private_address_at_connection_time_reaches_nothing(
+    portal: Portal, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DNS rebinding: the name's first answer (the check before the request) was public, the
+    next one (when the connection opens) is 127.0.0.1. The connection goes only to an address
+    checked when it opens, so nothing reaches the server."""
+    monkeypatch.delenv(ALLOW_PRIVATE_ENV, raising=False)
+
+    async def first_answer_was_public(self, target) -> None:
+        return None
+
+    monkeypatch.setattr(Fetcher, "_check_host", first_answer_was_public)
+    port = portal.url("/a.html").split(":")[2].split("/")[0]
+    got = fetch_all(tmp_path, fast(), portal.url("/a.html"), f"http://localhost:{port}/a.html")
+    assert [(g.outcome, g.error_class) for g in got] == [("error", "refused_host")] * 2
+    assert "127.0.0.1" in got[0].error and got[0].attempts == 1
+    assert portal.hits == {}
+
+
+def test_connections_go_to_the_address_that_was_checked(
+    portal: Portal, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same path with 127.0.0.1 taken for public: the connection opens to the address the
+    name resolved to and the request reaches the server, under its name."""
+    monkeypatch.delenv(ALLOW_PRIVATE_ENV, raising=False)
+    monkeypatch.setattr(fetch, "_non_public", lambda address: None)
+    port = portal.url("/a.html").split(":")[2].split("/")[0]
+    (got,) = fetch_all(tmp_path, fast(), f"http://localhost:{port}/a.html")
+    assert got.outcome == "ok" and Path(got.raw_path).read_bytes() == REPORT
+    assert portal.hits == {"/a.html": 1}
+
+
+def _localhost_certificate(directory: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for the name localhost only (no address in it)."""
+    x509 = pytest.importorskip("cryptography.x509")
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(x509.oid.NameOID.COMMON_NAME, "localhost")])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = directory / "cert.pem", directory / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_path, key_path
+
+
+def test_a_checked_connection_still_verifies_tls_against_the_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The connection opens to the address the name resolved to, and TLS is checked against
+    the name: a certificate for localhost only (no address in it) is accepted."""
+    cert, key = _localhost_certificate(tmp_path)
+    server_side = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_side.load_cert_chain(cert, key)
+    server = http.server.HTTPServer(("127.0.0.1", 0), _Hello)
+    server.socket = server_side.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setattr(fetch, "_non_public", lambda address: None)
+    client_side = ssl.create_default_context(cafile=str(cert))
+    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+
+    async def get(url: str) -> httpx.Response:
+        transport = fetch._public_only_transport(client_side, limits)
+        async with httpx.AsyncClient(transport=transport) as client:
+            return await client.get(url)
+
+    try:
+        port = server.server_address[1]
+        answer = asyncio.run(get(f"https://localhost:{port}/"))
+        assert (answer.status_code, answer.content) == (200, b"hello")
+        with pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED|IP address"):
+            asyncio.run(get(f"https://127.0.0.1:{port}/"))  # the name is what is verified
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class _Hello(http.server.BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Length", "5")
+        self.end_headers()
+        self.wfile.write(b"hello")
+
+    def log_message(self, *args) -> None:
+        pass
 
 
 def test_credentials_never_reach_the_log(portal: Portal, tmp_path: Path, allow_private) -> None:
