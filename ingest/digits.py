@@ -50,7 +50,7 @@ from ingest.codes import (
     application_rows,
     disposition_leaves,
 )
-from ingest.normalize import nfkc
+from ingest.normalize import nfkc, without_footnotes
 from ingest.values import MAX_NUMBER_DIGITS
 
 # Search bounds. A node is one tried number; a real table row (7 numbers of up to 5 digits)
@@ -106,7 +106,7 @@ _LABEL_START = frozenset('([【“"「')
 def _prep(text: str) -> str:
     """NFKC (full-width digits, signs and brackets become ASCII), one space for any run of
     whitespace (``&nbsp;``, ideographic space), zero-width characters removed."""
-    t = nfkc(text)
+    t = nfkc(without_footnotes(text))  # 12① is 12 with a note, not 121
     if any(ch in t for ch in _MINUS_CHARS):  # (a search each costs less than a translation)
         t = t.translate(_MINUS)
     return _SPACES.sub(" ", _ZERO_WIDTH.sub("", t))

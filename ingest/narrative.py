@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from ingest.normalize import nfkc
+from ingest.normalize import nfkc, without_footnotes
 
 _TITLE_AGENCY_FIRST = re.compile(
     r"(?P<agency>[\u4e00-\u9fff（）()·]{2,40}?)[\s:：]*(?P<year>(?:19|20)\d{2})\s*年(?:度)?"
@@ -118,7 +118,9 @@ def stated_totals(lines: list[str]) -> dict[str, int]:
     """Totals stated in prose lines (already in simplified script)."""
     found: dict[str, int] = {}
     used: list[tuple[int, int]] = []
-    text = "\n".join(nfkc(ln) for ln in lines if len(ln) >= 8 and _KEYWORD.search(ln))
+    text = "\n".join(
+        nfkc(without_footnotes(ln)) for ln in lines if len(ln) >= 8 and _KEYWORD.search(ln)
+    )
     for key, rx in _PATTERNS:
         if key in found:
             continue

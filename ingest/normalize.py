@@ -176,6 +176,25 @@ def _nfkc_of(text: str) -> str:
     return t if unicodedata.is_normalized("NFKC", t) else unicodedata.normalize("NFKC", t)
 
 
+# Characters NFKC turns into digits without being digits: superscript and subscript numbers,
+# circled, parenthesised and full-stop numbers (¹ ₂ ① ⑴ ⒈ ⓪ ㉑ ㊱).
+DIGIT_LOOKALIKES = (
+    "\u00b2\u00b3\u00b9\u2070\u2074-\u2079\u2080-\u2089\u2460-\u249b\u24ea"
+    "\u3251-\u325f\u32b1-\u32bf"
+)
+# Printed right after a number they are footnote marks (12①, 35¹), as are * ※ † ‡: never more of
+# its digits. Elsewhere (①属于国家秘密) a circled number is numbering and stays.
+_FOOTNOTES_AFTER_DIGITS = re.compile(f"(?<=[0-9\uff10-\uff19])[{DIGIT_LOOKALIKES}*※†‡]+")
+
+
+def without_footnotes(text: str) -> str:
+    """`text` without the footnote marks that follow a digit: 12① is 12 with a note (NFKC would
+    make it 121)."""
+    if text.isascii() and "*" not in text:
+        return text
+    return _FOOTNOTES_AFTER_DIGITS.sub("", text)
+
+
 @memoized_when_short(_LINE_MEMO_CHARS)
 def norm_label(text: str) -> str:
     """Canonical form of a label for matching: NFKC (full-width brackets and digits become

@@ -12,7 +12,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import NamedTuple
 
-from ingest.normalize import nfkc
+from ingest.normalize import DIGIT_LOOKALIKES, nfkc, without_footnotes
 
 # more digits than a float64 holds exactly: not a statistic (an identifier, a glued run)
 MAX_NUMBER_DIGITS = 15
@@ -28,6 +28,7 @@ _NUMBER = re.compile(
 _SPACES = re.compile(r"[\s\u200b\u3000\xa0]+")
 # a CJK ideograph that no number or blank mark has (NFKC leaves these as they are): text
 _TEXT_IDEOGRAPH = re.compile(r"[\u4e00-\u9fff](?<![元万无空])")
+_LOOKALIKE = re.compile(f"[{DIGIT_LOOKALIKES}]")
 
 
 class Cell(NamedTuple):
@@ -52,7 +53,12 @@ def read_cell(text: str) -> Cell | None:
         return Cell(int(text), text)
     if _TEXT_IDEOGRAPH.search(text):
         return None
-    t = _SPACES.sub("", nfkc(text))
+    bare = without_footnotes(text)  # 12① is 12 with a note
+    if bare is not text and not text.startswith(bare.rstrip()):
+        return None  # a mark inside a number (8①0): not a number
+    if not bare.isascii() and _LOOKALIKE.search(bare):  # ① alone: numbering
+        return None
+    t = _SPACES.sub("", nfkc(bare))
     if t in BLANK_MARKS:
         return Cell(None, text.strip())
     m = _NUMBER.match(t)
