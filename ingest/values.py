@@ -1,8 +1,9 @@
 """Reading one printed cell: a number, a blank, or text.
 
 Blank is not zero: an empty cell, "/", "-", "—", "无" or "空" is a blank (value None) and keeps its
-raw text. Numbers may carry a sign (本年增/减), thousands separators, decimals, full-width digits
-and a unit inside the cell (390785元, 264434.64(万元).
+raw text. Numbers may carry a sign (本年增/减), thousands separators, decimals, full-width digits,
+a unit inside the cell (390785元, 264434.64(万元; a count's 12件, 3（项）) and a footnote mark
+(12①, 8*).
 """
 
 from __future__ import annotations
@@ -22,12 +23,13 @@ _NUMBER = re.compile(
     r"""^(?P<sign>[+\-−]?)
         (?P<int>\d{1,3}(?:,\d{3})+|\d+)
         (?:\.(?P<frac>\d+))?
-        [(]?(?P<unit>万元|元)?[)]?$""",
+        (?:[(]?(?P<unit>万元|元)[)]?|\(?[件个项次条]\)?)?$""",
     re.X,
 )
 _SPACES = re.compile(r"[\s\u200b\u3000\xa0]+")
-# a CJK ideograph that no number or blank mark has (NFKC leaves these as they are): text
-_TEXT_IDEOGRAPH = re.compile(r"[\u4e00-\u9fff](?<![元万无空])")
+# a CJK ideograph that no number, unit or blank mark has (NFKC leaves these as they are): text.
+# A count may be printed with its unit (12件, 3(项)), an amount with its own (390785元).
+_TEXT_IDEOGRAPH = re.compile(r"[\u4e00-\u9fff](?<![元万无空件个项次条])")
 _LOOKALIKE = re.compile(f"[{DIGIT_LOOKALIKES}]")
 
 

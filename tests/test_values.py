@@ -1,9 +1,10 @@
-"""A number printed with a footnote mark is the number: 12① is 12 with a note, not 121.
+"""Numbers as cells print them: with a footnote mark, with a count's unit.
 
 NFKC, which the parser applies to read full-width digits, turns circled, parenthesised and
 superscript numbers into plain digits. Right after a number they are footnote marks, so they are
-dropped before the number is read (the raw text keeps them); a circled number anywhere else in a
-cell is numbering, and the cell is text.
+dropped before the number is read (the raw text keeps them): 12① is 12 with a note, not 121. A
+circled number anywhere else in a cell is numbering, and the cell is text. A count may carry its
+unit (12件, 3（项）).
 """
 
 from __future__ import annotations
@@ -35,7 +36,14 @@ def test_a_footnote_mark_after_a_number_is_not_a_digit(text: str, value: int) ->
     assert read_cell(text) == Cell(value, text)
 
 
-@pytest.mark.parametrize("text", ["①", "8①0", "⑴", "²"])
+@pytest.mark.parametrize(
+    ("text", "value"), [("12件", 12), ("12 件", 12), ("12（件）", 12), ("3项", 3), ("-3个", -3)]
+)
+def test_a_count_may_carry_its_unit(text: str, value: int) -> None:
+    assert read_cell(text) == Cell(value, text)
+
+
+@pytest.mark.parametrize("text", ["①", "8①0", "⑴", "²", "件", "12件件"])
 def test_a_circled_number_elsewhere_is_text(text: str) -> None:
     assert read_cell(text) is None
 
@@ -56,13 +64,18 @@ def _values(result: dict) -> dict:
     return {s: result[s] for s in ("applications", "reviews", "proactive")}
 
 
+TABLES = ["html", "text_cells", "pipe", "pdf_layout", "pdf_text"]
+
+
 @pytest.mark.parametrize(
-    "rendering", ["html", "text_cells", "pipe", "pdf_layout", "pdf_text", "flat"]
+    ("rendering", "mark"),
+    [(r, m) for r in [*TABLES, "flat"] for m in ("①", "¹", "*")]
+    + [(r, m) for r in TABLES for m in ("件", " 件", "（件）")],
 )
-@pytest.mark.parametrize("mark", ["①", "¹", "*"])
 def test_a_marked_value_parses_as_the_unmarked_one(rendering: str, mark: str) -> None:
-    """The first value of the 予以公开 row carries a footnote mark: every table reads as
-    without it, in every rendering (in a flattened copy, inside a glued digit run)."""
+    """The first value of the 予以公开 row carries a footnote mark or its unit: every table
+    reads as without it, in every rendering (a footnote mark in a flattened copy too, inside a
+    glued digit run)."""
     tried = 0
     for seed in range(12):
         truth = _report(seed)
