@@ -121,9 +121,11 @@ def glued_hint(text: str) -> bool:
     return _DIGITS_AND_MARKS.fullmatch(text) is not None
 
 
-def _tokens(layout) -> list[Token]:
+def _tokens(layout) -> tuple[list[Token], list[int]]:
+    """The tokens of the layout's rows in order, and the row each one is in."""
     out: list[Token] = []
-    for row, method in zip(layout.rows, layout.methods, strict=True):
+    row_of: list[int] = []
+    for k, (row, method) in enumerate(zip(layout.rows, layout.methods, strict=True)):
         read, known = _TOKENS_OF[method]
         for text in row:
             tokens = known.get(text)
@@ -133,7 +135,8 @@ def _tokens(layout) -> list[Token]:
                 out.append(tokens)
             else:
                 out += tokens
-    return out
+        row_of += [k] * (len(out) - len(row_of))
+    return out, row_of
 
 
 def _cell_tokens(text: str, method: str) -> Token | tuple[Token, ...]:
@@ -287,9 +290,10 @@ def _label(raw: str) -> Label | str:
     return Label(text, group, measure, whole, unit)
 
 
-def _walk(tokens: list[Token], state: State) -> None:
+def _walk(tokens: list[Token], row_of: list[int], state: State) -> None:
     known_labels = _label.known  # type: ignore[attr-defined]
     buffer: list[str] = []
+    label_row = -1  # the row of the last text in the buffer
     i, n = 0, len(tokens)
     while i < n:
         tok = tokens[i]
@@ -305,6 +309,7 @@ def _walk(tokens: list[Token], state: State) -> None:
             text = label if plain else label.text
             if text:
                 buffer.append(text)
+                label_row = row_of[i - 1]
                 if len(buffer) > 40:
                     del buffer[:-40]
             if plain:
@@ -330,7 +335,8 @@ def _walk(tokens: list[Token], state: State) -> None:
         if not buffer and all(t.cell.is_blank for t in run):
             continue
         _end_segment(state, buffer)
-        _assign_run(state, buffer, run)
+        # a label in the row of the values (a table row, a line of text) is theirs
+        _assign_run(state, buffer, run, bool(buffer) and label_row == row_of[j - len(run)])
         buffer = []
     _end_segment(state, buffer)
 
@@ -569,7 +575,9 @@ def _header_closed(buffer: list[str]) -> bool:
     return any(labels.match_item(t) for t in buffer[-3:])
 
 
-def _assign_run(state: State, buffer: list[str], run: list[Token]) -> None:
+def _assign_run(state: State, buffer: list[str], run: list[Token], own: bool = False) -> None:
+    """Place a run of values by the text before it; `own`: that text ends with a label printed
+    in the same row as the values."""
     groups = _review_groups_in(buffer)
     if groups:
         if _assign_reviews(state, groups, run):
@@ -580,7 +588,7 @@ def _assign_run(state: State, buffer: list[str], run: list[Token]) -> None:
     target = _match_buffer(state, buffer)
     if target is None:
         if len(run) % N_APPLICANT == 0:  # its label may come after it
-            state.app_runs.append(ValueRun(tuple(buffer), run))
+            state.app_runs.append(ValueRun(tuple(buffer), run, own_label=own))
         elif any(not t.cell.is_blank for t in run) and buffer:
             state.issue(
                 "info",
@@ -601,7 +609,7 @@ def _assign_run(state: State, buffer: list[str], run: list[Token]) -> None:
     if code in codes.DISPOSITION_ROWS:
         state.after_dispositions = True
     # placed once the whole table is read (ingest.placement): labels may follow their values
-    state.app_runs.append(ValueRun(tuple(buffer), run))
+    state.app_runs.append(ValueRun(tuple(buffer), run, own_label=own))
     if len(run) % N_APPLICANT == 0:
         return
     if (glued := _glued_text(run)) and code not in state.glued_apps:
@@ -727,7 +735,7 @@ def parse_text(
     agency, year, title = title_info(layout.text_lines, layout.title)
     result.update(agency=agency, year=year, title=title)
     state = State()
-    _walk(_tokens(layout), state)
+    _walk(*_tokens(layout), state)
     _place_applications(state)
     _decode_glued(state)
     proactive, pro_version = _resolve_proactive(state)

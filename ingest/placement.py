@@ -9,7 +9,9 @@ together into one run of 14. So the row of a run is decided over the whole table
   rows, takes rows but gives no values: its cells cannot be told apart);
 * each chunk gets the rows named by the labels next to it: the label just before its run (for
   the first chunk of a run), the label just after (for the last chunk), or a label wrapped
-  around a run of one chunk;
+  around a run of one chunk. A label printed in the row of its values (a table row, a line of
+  pipe or aligned text) is theirs for certain: the text after them is then the next row's, and
+  the chunk is never placed in a row its own label does not name;
 * chunks take rows of the detected template version in print order (values are always printed
   in row order; every chunk takes a row when it can), choosing the placements that agree with
   the most labels. A label before its values and one after them count the same, except in a
@@ -48,6 +50,9 @@ class ValueRun:
     before: tuple[str, ...]  # the text lines since the previous run of values
     tokens: list  # the value tokens (anything with .text)
     after: tuple[str, ...] | None = None  # the text lines up to the next run
+    # the last text before the values is in their row (a table row, a line): it is their
+    # label, and the text after them is the next row's
+    own_label: bool = False
 
 
 @dataclass
@@ -188,7 +193,7 @@ def _gather(runs: list[ValueRun], chunks: list[_Chunk], rows: frozenset[str] | N
         first, last = by_run[k][0], by_run[k][-1]
         found, group = _run_labels(
             run.before,
-            run.after or (),
+            () if run.own_label else run.after or (),
             group,
             after_dispositions,
             rows,
@@ -374,6 +379,8 @@ def _consistent(
     named = [(side, r) for side, r in chunks[i].named if r != UNREAD]
     if not named or any(r == row for _side, r in named):
         return True
+    if chunks[i].first and runs[chunks[i].run].own_label:
+        return False  # its own label, in its row, names another row
     for side, r in named:
         j = {"before": i - 1, "after": i + 1}.get(side, -1)
         if not 0 <= j < len(chunks) or taken[j] != r:

@@ -4,11 +4,15 @@ them, rows run together; and never guessing when the labels do not decide."""
 
 from __future__ import annotations
 
+import random
 from types import SimpleNamespace
 
 from ingest import codes
+from ingest.accuracy import compare
 from ingest.parse import parse_text
 from ingest.placement import ValueRun, place_rows
+from ingest.render import make_report, render
+from ingest.sample import AGENCIES
 from ingest.tables import from_text
 
 ROWS_2019 = codes.application_rows("2019")
@@ -195,3 +199,37 @@ def test_a_long_run_of_values_is_left_out():
     assert {code: tokens[0].text for code, tokens in result.rows} == {"partially_granted": "4"}
     # which rows the values are is unknown: any row of the table left without values
     assert [(code, rows) for code, _, rows in result.issues] == [("long_run", None)]
+
+
+def test_rows_printed_out_of_order_with_their_labels_are_not_swapped():
+    """Where a row's label is printed in the row of its values (a table row, a pipe or aligned
+    line), it is theirs, and the text after them is the next row's: two rows printed in each
+    other's place are left out and reported, never read in the place of the other (all the
+    identities would hold: nothing would warn a reader)."""
+    swapped = 0
+    for rendering in ("html", "pipe", "pdf_layout"):
+        for seed in range(6):
+            agency = AGENCIES[seed % len(AGENCIES)]
+            truth = make_report(
+                random.Random(seed),
+                agency=agency.name,
+                level=agency.level,
+                year=2022,
+                template_proactive="2021",
+                template_applications="2021",
+            )
+            text, ext = render(truth, rendering, "simplified", random.Random(seed))
+            lines = text.split("\n")
+            a, b = (
+                next((i for i, line in enumerate(lines) if key in line), None)
+                for key in ("（一）予以公开", "（二）部分公开")
+            )
+            if a is None or b is None:  # a label split inside its cell
+                continue
+            lines[a], lines[b] = lines[b], lines[a]
+            result = parse_text("\n".join(lines), f"r.{ext}")
+            open_cells = {(u["section"], u["row"], u["col"]) for u in result["undecided"]}
+            wrong = [w for w in compare(truth, result)["wrong"] if w[0] == "applications"]
+            assert [w for w in wrong if tuple(w[:3]) not in open_cells] == [], (rendering, seed)
+            swapped += bool(wrong)
+    assert swapped >= 10
