@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import random
 import shutil
 import subprocess
 import sys
@@ -26,6 +27,8 @@ import pytest
 from ingest.catalog import COLUMNS
 from ingest.data_dictionary import mart_docs
 from ingest.fetch import ALLOW_PRIVATE_ENV, FetchPolicy
+from ingest.render import make_report
+from ingest.sample import AGENCIES
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE_DIR = REPO / "ingest" / "sample"
@@ -58,6 +61,20 @@ HOSTILE_AGENCY = "不存在局'; drop table dim_reports; -- \" $(touch /tmp/ogi-
 # A URL on the loopback address: refused before any request (private hosts are fetched only
 # with OGI_ALLOW_PRIVATE_HOSTS=1), so it fails the same way on every machine, offline.
 REMOTE_REPORT = "http://127.0.0.1:9/xxgk/ndbg/2023.html"
+
+
+def report_2022(seed: int) -> dict:
+    """The truth of a generated 2022 report in the 2021 form (its agency and values drawn from
+    `seed`)."""
+    agency = AGENCIES[seed % len(AGENCIES)]
+    return make_report(
+        random.Random(seed),
+        agency=agency.name,
+        level=agency.level,
+        year=2022,
+        template_proactive="2021",
+        template_applications="2021",
+    )
 
 
 def point_warehouse_at(mp: pytest.MonkeyPatch, directory: Path) -> Path:

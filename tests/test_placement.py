@@ -7,12 +7,13 @@ from __future__ import annotations
 import random
 from types import SimpleNamespace
 
+from conftest import report_2022
+
 from ingest import codes
 from ingest.accuracy import compare
 from ingest.parse import parse_text
 from ingest.placement import ValueRun, place_rows
-from ingest.render import make_report, render
-from ingest.sample import AGENCIES
+from ingest.render import render
 from ingest.tables import from_text
 
 ROWS_2019 = codes.application_rows("2019")
@@ -209,15 +210,7 @@ def test_rows_printed_out_of_order_with_their_labels_are_not_swapped():
     swapped = 0
     for rendering in ("html", "pipe", "pdf_layout"):
         for seed in range(6):
-            agency = AGENCIES[seed % len(AGENCIES)]
-            truth = make_report(
-                random.Random(seed),
-                agency=agency.name,
-                level=agency.level,
-                year=2022,
-                template_proactive="2021",
-                template_applications="2021",
-            )
+            truth = report_2022(seed)
             text, ext = render(truth, rendering, "simplified", random.Random(seed))
             lines = text.split("\n")
             a, b = (

@@ -13,10 +13,10 @@ import random
 import re
 
 import pytest
+from conftest import report_2022
 
 from ingest.parse import parse_document
-from ingest.render import make_report, render
-from ingest.sample import AGENCIES
+from ingest.render import render
 from ingest.values import Cell, read_cell
 
 
@@ -48,18 +48,6 @@ def test_a_circled_number_elsewhere_is_text(text: str) -> None:
     assert read_cell(text) is None
 
 
-def _report(seed: int) -> dict:
-    agency = AGENCIES[seed % len(AGENCIES)]
-    return make_report(
-        random.Random(seed),
-        agency=agency.name,
-        level=agency.level,
-        year=2022,
-        template_proactive="2021",
-        template_applications="2021",
-    )
-
-
 def _values(result: dict) -> dict:
     return {s: result[s] for s in ("applications", "reviews", "proactive")}
 
@@ -78,7 +66,7 @@ def test_a_marked_value_parses_as_the_unmarked_one(rendering: str, mark: str) ->
     glued digit run)."""
     tried = 0
     for seed in range(12):
-        truth = _report(seed)
+        truth = report_2022(seed)
         text, ext = render(truth, rendering, "simplified", random.Random(seed))
         first = str(truth["applications"]["granted"]["natural_person"])
         at = text.index("予以公开")
