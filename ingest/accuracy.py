@@ -291,7 +291,9 @@ def evaluate_one(seed: int, index: int, renderings: Sequence[str]) -> dict:
         "undecided_identities": len(undecided),
         "undecided_cells": len(open_cells),
         "indistinguishable": len(blind),
-        "guessed": [c for c in blind if (result[c[0]].get(c[1]) or {}).get(c[2]) is not None],
+        "guessed": [
+            c for c in blind if ((result.get(c[0]) or {}).get(c[1]) or {}).get(c[2]) is not None
+        ],
         "error": result.get("error"),
     }
 
