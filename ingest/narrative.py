@@ -58,8 +58,14 @@ def title_info(
 
 # --- stated totals ----------------------------------------------------------------------------
 
-_N = r"(\d{1,7})\s*件"
+# a count of cases: digits or thousands groups (1,024 件), never the tail of a longer number
+_N = r"(?<!\d)(?<!\d[.,])(\d{1,3}(?:,\d{3})+|\d{1,7})\s*件"
 _GAP = r"[^。；;，,！!？?\d]{0,%d}?"
+# a clause that says none were received, or none arose: 本年度未收到政府信息公开申请,
+# 未发生因政府信息公开引起的行政复议、行政诉讼案件. The negation governs the noun, and the noun
+# ends the clause (未发生行政复议被纠错的情况 says nothing of the count).
+_NONE = r"(?:未|没有)(?:发生|出现|产生|收到|接到|被申请|被提起|涉及)"
+_CLAUSE_END = r"(?:案件|事项|的情况|情况)?(?=[。；;，,！!]|$)"
 
 # (key, pattern) in priority order; the first match of a key wins.
 _PATTERNS: list[tuple[str, re.Pattern]] = [
@@ -84,6 +90,26 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
     ),
     ("review_total", re.compile(r"行政复议" + r"(?:案件|申请)?" + _GAP % 4 + _N)),
     ("litigation_total", re.compile(r"(?:行政诉讼|诉讼)" + r"(?:案件)?" + _GAP % 4 + _N)),
+    # none stated (a count of 0), after every pattern of a number
+    (
+        "new_requests",
+        re.compile(
+            r"(?:未|没有)(?:收到|受理|接到|接收)(?:任何)?(?:政府信息公开|依申请公开(?:的)?)?申请"
+            r"(?!人)" + _CLAUSE_END
+        ),
+    ),
+    (
+        "review_total",
+        re.compile(
+            _NONE
+            + r"[^。；;，,\d复诉]{0,16}?行政复议(?:(?:和|、|及|或)[^。；;，,\d]{0,4}?行政诉讼)?"
+            + _CLAUSE_END
+        ),
+    ),
+    (
+        "litigation_total",
+        re.compile(_NONE + r"[^。；;，,\d诉]{0,24}?行政诉讼" + _CLAUSE_END),
+    ),
 ]
 _KEYWORDS = ("申请", "结转", "复议", "诉讼", "新收", "办结", "答复")
 _KEYWORD = re.compile("|".join(_KEYWORDS))  # (one search for any of them)
@@ -101,6 +127,10 @@ _OUTCOME_COUNTS = tuple(
 )
 
 
+def _count(m: re.Match) -> int:
+    return int(m.group(1).replace(",", ""))
+
+
 def stated_outcomes(text: str) -> dict[str, int]:
     """Outcome counts stated next to a review or lawsuit count: 行政复议10件，结果维持8件…"""
     found: dict[str, int] = {}
@@ -110,7 +140,7 @@ def stated_outcomes(text: str) -> dict[str, int]:
             key = f"{prefix}_{outcome}"
             hit = count.search(m.group(0))
             if hit and key not in found:
-                found[key] = int(hit.group(1))
+                found[key] = _count(hit)
     return found
 
 
@@ -125,10 +155,13 @@ def stated_totals(lines: list[str]) -> dict[str, int]:
         if key in found:
             continue
         for m in rx.finditer(text):
+            if rx.groups == 0:  # a clause stating none
+                found[key] = 0
+                break
             span = m.span(1)
             if any(a <= span[0] < b for a, b in used):
                 continue
-            found[key] = int(m.group(1))
+            found[key] = _count(m)
             used.append(span)
             break
     if "review_total" in found or "litigation_total" in found:
