@@ -20,6 +20,15 @@ _TITLE_YEAR_FIRST = re.compile(
     r"(?P<year>(?:19|20)\d{2})\s*年(?:度)?\s*(?P<agency>[\u4e00-\u9fff（）()·]{2,40}?)"
     r"(?:本级)?政府信息公开(?:工作)?(?:年度)?(?:工作)?(?:报告|年报)"
 )
+# 青原市生态环境局关于2022年政府信息公开工作的年度报告; 青原市生态环境局政府信息公开工作2022年度报告
+_TITLE_ABOUT = re.compile(
+    r"(?P<agency>[\u4e00-\u9fff（）()·]{2,40}?)关于(?P<year>(?:19|20)\d{2})\s*年(?:度)?"
+    r"(?:本级)?政府信息公开(?:工作)?(?:情况)?的?(?:年度)?(?:工作)?(?:报告|年报)"
+)
+_TITLE_YEAR_AFTER = re.compile(
+    r"(?P<agency>[\u4e00-\u9fff（）()·]{2,40}?)政府信息公开(?:工作)?(?P<year>(?:19|20)\d{2})\s*"
+    r"年(?:度)?(?:工作)?(?:报告|年报)"
+)
 _AGENCY_SUFFIX = (
     r"(?:人民政府办公厅|人民政府办公室|人民政府|政府办公室|办公厅|办公室|委员会|管理局|局|厅|委"
     r"|省|自治区|市|州|盟|地区|区|县|旗|镇|乡|街道|办事处|中心)"
@@ -39,7 +48,7 @@ def title_info(
     candidates = ([title] if title else []) + lines[:60]
     for line in candidates:
         t = nfkc(line).replace(" ", "")
-        for rx in (_TITLE_AGENCY_FIRST, _TITLE_YEAR_FIRST):
+        for rx in (_TITLE_AGENCY_FIRST, _TITLE_YEAR_FIRST, _TITLE_ABOUT, _TITLE_YEAR_AFTER):
             m = rx.search(t)
             if m:
                 agency = _STRIP_AGENCY.sub("", m["agency"]).strip("()（）·")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.narrative import stated_totals
+from ingest.narrative import stated_totals, title_info
 
 
 @pytest.mark.parametrize(
@@ -54,3 +54,18 @@ from ingest.narrative import stated_totals
 )
 def test_stated_totals(text: str, expected: dict) -> None:
     assert stated_totals([text]) == expected
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "青原市生态环境局2022年政府信息公开工作年度报告",
+        "2022年青原市生态环境局政府信息公开工作年度报告",
+        "青原市生态环境局关于2022年政府信息公开工作的年度报告",
+        "青原市生态环境局关于2022年度政府信息公开工作情况的报告",
+        "青原市生态环境局政府信息公开工作2022年度报告",
+        "青原市生态环境局政府信息公开2022年年报",
+    ],
+)
+def test_agency_and_year_from_every_form_of_title(title: str) -> None:
+    assert title_info([title], title) == ("青原市生态环境局", 2022, title)
