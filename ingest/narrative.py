@@ -38,7 +38,8 @@ _PROSE_AGENCY = re.compile(
     r"(?:在|的|坚持|认真|政务|政府信息|深入|紧紧|以|围绕|全面|按照|积极|继续|进一步|始终)"
 )
 _PERIOD_YEAR = re.compile(r"(?:统计|时限|期限)[^。]{0,12}?((?:19|20)\d{2})年1月1日")
-_STRIP_AGENCY = re.compile(r"^(?:关于|印发|公布|发布)+")
+# what a sentence or a notice puts before the agency: 关于印发…, 特向社会公布…, 现公布…
+_STRIP_AGENCY = re.compile(r"^(?:.*?(?:公布|印发)|关于|发布)+")
 
 
 def title_info(

@@ -69,3 +69,18 @@ def test_stated_totals(text: str, expected: dict) -> None:
 )
 def test_agency_and_year_from_every_form_of_title(title: str) -> None:
     assert title_info([title], title) == ("青原市生态环境局", 2022, title)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "根据《条例》的规定，特向社会公布青原市生态环境局2022年政府信息公开工作年度报告。",
+        "现公布青原市生态环境局2022年政府信息公开工作年度报告。",
+        "关于印发《青原市生态环境局2022年政府信息公开工作年度报告》的通知",
+    ],
+)
+def test_the_agency_is_not_the_sentence_that_publishes_its_report(line: str) -> None:
+    """A title that names no year (青原市生态环境局信息公开年报) leaves the agency to the
+    opening lines, where a verb of publishing comes before it."""
+    agency, year, _ = title_info(["信息公开年报", line], "信息公开年报")
+    assert (agency, year) == ("青原市生态环境局", 2022)
