@@ -74,7 +74,8 @@ _GAP = r"[^。；;，,！!？?\d]{0,%d}?"
 # a clause that says none were received, or none arose: 本年度未收到政府信息公开申请,
 # 未发生因政府信息公开引起的行政复议、行政诉讼案件. The negation governs the noun, and the noun
 # ends the clause (未发生行政复议被纠错的情况 says nothing of the count).
-_NONE = r"(?:未|没有)(?:发生|出现|产生|收到|接到|被申请|被提起|涉及)"
+_NOT = r"(?:未|没有)"
+_NONE = _NOT + r"(?:发生|出现|产生|收到|接到|被申请|被提起|涉及)"
 _CLAUSE_END = r"(?:案件|事项|的情况|情况)?(?=[。；;，,！!]|$)"
 
 # (key, pattern) in priority order; the first match of a key wins.
@@ -104,7 +105,7 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
     (
         "new_requests",
         re.compile(
-            r"(?:未|没有)(?:收到|受理|接到|接收)(?:任何)?(?:政府信息公开|依申请公开(?:的)?)?申请"
+            _NOT + r"(?:收到|受理|接到|接收)(?:任何)?(?:政府信息公开|依申请公开(?:的)?)?申请"
             r"(?!人)" + _CLAUSE_END
         ),
     ),

@@ -19,17 +19,18 @@ from ingest.normalize import DIGIT_LOOKALIKES, nfkc, without_footnotes
 MAX_NUMBER_DIGITS = 15
 BLANK_MARKS = frozenset({"", "/", "／", "-", "－", "—", "——", "–", "--", "―", "无", "空"})
 
+# the unit a count may be printed with (12件, 3(项)), as an amount with its own (390785元)
+_COUNT_UNITS = "件个项次条"
 _NUMBER = re.compile(
-    r"""^(?P<sign>[+\-−]?)
-        (?P<int>\d{1,3}(?:,\d{3})+|\d+)
+    rf"""^(?P<sign>[+\-−]?)
+        (?P<int>\d{{1,3}}(?:,\d{{3}})+|\d+)
         (?:\.(?P<frac>\d+))?
-        (?:[(]?(?P<unit>万元|元)[)]?|\(?[件个项次条]\)?)?$""",
+        (?:[(]?(?P<unit>万元|元)[)]?|\(?[{_COUNT_UNITS}]\)?)?$""",
     re.X,
 )
 _SPACES = re.compile(r"[\s\u200b\u3000\xa0]+")
-# a CJK ideograph that no number, unit or blank mark has (NFKC leaves these as they are): text.
-# A count may be printed with its unit (12件, 3(项)), an amount with its own (390785元).
-_TEXT_IDEOGRAPH = re.compile(r"[\u4e00-\u9fff](?<![元万无空件个项次条])")
+# a CJK ideograph that no number, unit or blank mark has (NFKC leaves these as they are): text
+_TEXT_IDEOGRAPH = re.compile(rf"[\u4e00-\u9fff](?<![元万无空{_COUNT_UNITS}])")
 _LOOKALIKE = re.compile(f"[{DIGIT_LOOKALIKES}]")
 
 

@@ -96,8 +96,8 @@ def test_a_name_that_answers_a_private_address_at_connection_time_reaches_nothin
         return None
 
     monkeypatch.setattr(Fetcher, "_check_host", first_answer_was_public)
-    port = portal.url("/a.html").split(":")[2].split("/")[0]
-    got = fetch_all(tmp_path, fast(), portal.url("/a.html"), f"http://localhost:{port}/a.html")
+    by_name = portal.url("/a.html").replace("127.0.0.1", "localhost")
+    got = fetch_all(tmp_path, fast(), portal.url("/a.html"), by_name)
     assert [(g.outcome, g.error_class) for g in got] == [("error", "refused_host")] * 2
     assert "127.0.0.1" in got[0].error and got[0].attempts == 1
     assert portal.hits == {}
@@ -110,8 +110,8 @@ def test_connections_go_to_the_address_that_was_checked(
     name resolved to and the request reaches the server, under its name."""
     monkeypatch.delenv(ALLOW_PRIVATE_ENV, raising=False)
     monkeypatch.setattr(fetch, "_non_public", lambda address: None)
-    port = portal.url("/a.html").split(":")[2].split("/")[0]
-    (got,) = fetch_all(tmp_path, fast(), f"http://localhost:{port}/a.html")
+    by_name = portal.url("/a.html").replace("127.0.0.1", "localhost")
+    (got,) = fetch_all(tmp_path, fast(), by_name)
     assert got.outcome == "ok" and Path(got.raw_path).read_bytes() == REPORT
     assert portal.hits == {"/a.html": 1}
 
